@@ -97,9 +97,10 @@ export class SummaryWriter {
     const suffix = options.filenameSuffix ?? ".v2";
     // Both loaders read a run's files in name order: zero-padded seconds first, then a zero-padded counter so
     // two files from one process in the same second still sort by creation.
+    const start = this.now();
     let file = "";
     for (let attempt = 0; ; attempt++) {
-      const secs = String(Math.floor(this.now())).padStart(10, "0");
+      const secs = String(Math.floor(start)).padStart(10, "0");
       const n = String(fileCounter++).padStart(4, "0");
       file = join(logDir, `events.out.tfevents.${secs}.${host}.${pid}.${n}${suffix}`);
       try {
@@ -112,7 +113,7 @@ export class SummaryWriter {
     this.file = file;
     openWriters.add(this);
     installExitHook();
-    this.writeEvent({ wallTime: this.now(), fileVersion: "brain.Event:2" });
+    this.writeEvent({ wallTime: start, fileVersion: "brain.Event:2" });
     if (options.purgeStep !== undefined) {
       this.writeEvent({ wallTime: this.now(), step: options.purgeStep, sessionLog: { status: SessionLogStatus.START } });
     }
