@@ -42,6 +42,12 @@ export class Callback {
   onTestEnd(_logs: Logs): HookResult {}
   onTestBatchBegin(_batch: number, _logs: Logs): HookResult {}
   onTestBatchEnd(_batch: number, _logs: Logs): HookResult {}
+  /**
+   * Not a Keras hook: called instead of `onTrainEnd` when `fit` throws. As in Keras, `onTrainEnd` is skipped on an
+   * error (so BackupAndRestore keeps its backup); this hook lets a callback still release what it holds — close
+   * event files, flush a CSV, draw the final chart. The error is rethrown by `fit` afterwards.
+   */
+  onTrainFailure(_error: unknown): HookResult {}
 }
 
 /** Something a callback did that a chart or a report may want to mark. Epochs are 0-based. */
@@ -86,4 +92,5 @@ export type CallbackConfig = Partial<{
   onTestEnd(logs: Logs): HookResult;
   onTestBatchBegin(batch: number, logs: Logs): HookResult;
   onTestBatchEnd(batch: number, logs: Logs): HookResult;
+  onTrainFailure(error: unknown): HookResult;
 }>;

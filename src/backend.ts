@@ -1,0 +1,43 @@
+import * as tf from "@tensorflow/tfjs";
+import { deferFileRouterToTfjsNode } from "./io/tfjs-layers-saver.js";
+
+let chosen: Promise<string> | undefined;
+
+/**
+ * Picks the fastest backend that works here — tfjs-node (native TensorFlow) if it loads, else WebAssembly, else
+ * the pure-JS cpu backend — and reports it in one line. `fit` calls it once unless a backend was already set.
+ */
+export function useBestBackend(options: { quiet?: boolean } = {}): Promise<string> {
+  chosen ??= pickBackend(options.quiet ?? false);
+  return chosen;
+}
+
+async function pickBackend(quiet: boolean): Promise<string> {
+  const tried: string[] = [];
+  try {
+    require("@tensorflow/tfjs-node");
+    deferFileRouterToTfjsNode();
+    if (await tf.setBackend("tensorflow")) return report("tensorflow", quiet, "native TensorFlow via @tensorflow/tfjs-node");
+  } catch (e) {
+    tried.push("tfjs-node not available");
+  }
+  try {
+    require("@tensorflow/tfjs-backend-wasm");
+    if (await tf.setBackend("wasm")) return report("wasm", quiet, "install @tensorflow/tfjs-node for a faster native backend");
+    tried.push("wasm did not initialise");
+  } catch (e) {
+    tried.push(`wasm failed: ${(e as Error).message}`);
+  }
+  await tf.setBackend("cpu");
+  return report("cpu", quiet, `${tried.join("; ")} — install @tensorflow/tfjs-node for a much faster backend`);
+}
+
+function report(name: string, quiet: boolean, note: string): string {
+  if (!quiet) console.log(`tslab-fit: TensorFlow.js backend "${name}" (${note})`);
+  return name;
+}
+
+/** True once a backend is active — chosen by the user (`tf.setBackend`) or by us. */
+export function backendIsSet(): boolean {
+  return (tf.engine() as unknown as { backendName?: string | null }).backendName != null;
+}

@@ -1,0 +1,111 @@
+import * as tf from "@tensorflow/tfjs";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { Callback } from "../fit/callback.js";
+import { writeDirAtomic } from "../io/atomic.js";
+
+export interface BackupAndRestoreOptions {
+  /** "epoch" (default) or a number of batches between backups. */
+  saveFreq?: "epoch" | number;
+  /** Remove the backup when training ends normally. Default true. */
+  deleteCheckpoint?: boolean;
+}
+
+interface BackupManifest {
+  /** The epoch to resume at (0-based). */
+  epoch: number;
+  batch: number;
+  modelWeights: tf.io.WeightsManifestEntry[];
+  optimizerWeights: tf.io.WeightsManifestEntry[];
+}
+
+/**
+ * Makes a fit resumable after the process is killed (Keras's BackupAndRestore). It backs up the weights, the
+ * optimizer state and the next epoch to `backupDir/latest/`; the next `fit` with the same callback restores them
+ * and starts at that epoch. Each backup replaces the last atomically. An error in `fit` keeps the backup; a normal
+ * end deletes it (unless `deleteCheckpoint: false`).
+ *
+ * @example
+ * new BackupAndRestore("backups/mnist")
+ */
+export class BackupAndRestore extends Callback {
+  readonly saveFreq: "epoch" | number;
+  readonly deleteCheckpoint: boolean;
+  private batchesSinceBackup = 0;
+  private currentEpoch = 0;
+
+  constructor(readonly backupDir: string, options: BackupAndRestoreOptions = {}) {
+    super();
+    if (typeof backupDir !== "string" || backupDir === "") throw new Error(`backupDir must be a non-empty folder path, got ${JSON.stringify(backupDir)}`);
+    const freq = options.saveFreq ?? "epoch";
+    if (freq !== "epoch" && !(typeof freq === "number" && Number.isInteger(freq) && freq >= 1)) {
+      throw new Error(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${JSON.stringify(freq)}`);
+    }
+    this.saveFreq = freq;
+    this.deleteCheckpoint = options.deleteCheckpoint ?? true;
+  }
+
+  private get latest(): string {
+    return path.join(this.backupDir, "latest");
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    this.batchesSinceBackup = 0;
+    const manifestText = await fs.readFile(path.join(this.latest, "manifest.json"), "utf8").catch(() => undefined);
+    if (manifestText === undefined) return;
+    const manifest = JSON.parse(manifestText) as BackupManifest;
+    const data = await fs.readFile(path.join(this.latest, "weights.bin"));
+    const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    const modelBytes = byteLength(manifest.modelWeights);
+    const modelTensors = tf.io.decodeWeights(buffer.slice(0, modelBytes), manifest.modelWeights);
+    const optimizerTensors = tf.io.decodeWeights(buffer.slice(modelBytes), manifest.optimizerWeights);
+    const weights = manifest.modelWeights.map((s) => modelTensors[s.name]);
+    this.model.setWeights(weights);
+    tf.dispose(weights);
+    if (manifest.optimizerWeights.length > 0) {
+      // setWeights keeps these tensors as the optimizer's state variables' initial values.
+      await this.model.optimizer.setWeights(manifest.optimizerWeights.map((s) => ({ name: s.name.replace(/^optimizer\//, ""), tensor: optimizerTensors[s.name] })));
+    }
+    this.params.initialEpoch = manifest.epoch;
+    console.log(`BackupAndRestore: restored the backup in ${this.backupDir}; resuming at epoch ${manifest.epoch + 1}`);
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.currentEpoch = epoch;
+  }
+
+  override async onTrainBatchEnd(batch: number): Promise<void> {
+    if (this.saveFreq === "epoch") return;
+    if (++this.batchesSinceBackup >= this.saveFreq) {
+      this.batchesSinceBackup = 0;
+      // A mid-epoch backup resumes at the start of this epoch (Keras does not skip batches either).
+      await this.backup(this.currentEpoch, batch);
+    }
+  }
+
+  override async onEpochEnd(epoch: number): Promise<void> {
+    if (this.saveFreq === "epoch") await this.backup(epoch + 1, -1);
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    if (this.deleteCheckpoint) await fs.rm(this.backupDir, { recursive: true, force: true });
+  }
+
+  private async backup(nextEpoch: number, batch: number): Promise<void> {
+    const modelNamed = this.model.getWeights().map((tensor, i) => ({ name: `model/${i}`, tensor }));
+    const optimizerNamed = (await this.model.optimizer.getWeights()).map((w) => ({ name: `optimizer/${w.name}`, tensor: w.tensor }));
+    const model = await tf.io.encodeWeights(modelNamed);
+    const optimizer = await tf.io.encodeWeights(optimizerNamed);
+    const manifest: BackupManifest = { epoch: nextEpoch, batch, modelWeights: model.specs, optimizerWeights: optimizer.specs };
+    const bytes = Buffer.concat([new Uint8Array(model.data as ArrayBuffer), new Uint8Array(optimizer.data as ArrayBuffer)]);
+    await writeDirAtomic(this.latest, async (dir) => {
+      await fs.writeFile(path.join(dir, "weights.bin"), bytes);
+      await fs.writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+    });
+  }
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2 };
+function byteLength(specs: tf.io.WeightsManifestEntry[]): number {
+  return specs.reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * (BYTES[s.dtype] ?? 4), 0);
+}

@@ -1,0 +1,117 @@
+import { promises as fs } from "node:fs";
+import { formatPath } from "../fit/format-path.js";
+import type { Logs } from "../fit/logs.js";
+import { checkSavePath, saveModel } from "../io/save-model.js";
+import { checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
+
+export interface ModelCheckpointOptions {
+  /**
+   * Where to save; may hold `{epoch:02d}`-style placeholders filled from the logs (epoch 1-based). The format follows
+   * the path: a folder (TF.js layers: model.json + weights.bin), `.keras`, or `.weights.h5` with `saveWeightsOnly`.
+   */
+  filepath: string;
+  /** Logs key for `saveBestOnly`. Default "val_loss". */
+  monitor?: string;
+  verbose?: number;
+  /** Save only when the monitored value improves. */
+  saveBestOnly?: boolean;
+  saveWeightsOnly?: boolean;
+  mode?: MonitorMode;
+  /** "epoch" (default) or a number of batches; batch saves see batch logs, which have no `val_` keys. */
+  saveFreq?: "epoch" | number;
+  /** Starting value of `best`: only better models are saved. */
+  initialValueThreshold?: number;
+}
+
+/**
+ * Saves the model (or its weights) during training, Keras 3 style: every epoch or every N batches, optionally only
+ * when the monitored value improves. Every save is atomic — written beside the target, then renamed — so a crash
+ * never leaves a broken best model. `best` is kept across fits of the same instance, as in Keras.
+ *
+ * @example
+ * new ModelCheckpoint({ filepath: "models/best_model.keras", monitor: "val_loss", saveBestOnly: true })
+ * new ModelCheckpoint({ filepath: "ckpt/{epoch:02d}-{val_loss:.2f}" })   // one folder per epoch
+ */
+export class ModelCheckpoint extends MonitorCallback {
+  readonly filepath: string;
+  readonly verbose: number;
+  readonly saveBestOnly: boolean;
+  readonly saveWeightsOnly: boolean;
+  readonly saveFreq: "epoch" | number;
+  /** Paths written so far by this instance, in order. */
+  readonly saved: string[] = [];
+  private batchesSinceLastSave = 0;
+  private currentEpoch = 0;
+
+  constructor(options: ModelCheckpointOptions) {
+    if (typeof options !== "object" || options === null) throw new Error("ModelCheckpoint needs an options object with filepath");
+    super(options.monitor ?? "val_loss", options.mode ?? "auto", 0);
+    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
+    checkSavePath(options.filepath, this.saveWeightsOnly);
+    this.filepath = options.filepath;
+    this.verbose = options.verbose ?? 0;
+    this.saveBestOnly = options.saveBestOnly ?? false;
+    const freq = options.saveFreq ?? "epoch";
+    if (freq !== "epoch") checkSaveFreq(freq);
+    this.saveFreq = freq;
+    if (options.initialValueThreshold !== undefined) {
+      this.best = checkNumber("initialValueThreshold", options.initialValueThreshold, {});
+    }
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.currentEpoch = epoch;
+  }
+
+  override async onTrainBatchEnd(batch: number, logs: Logs): Promise<void> {
+    if (this.saveFreq === "epoch") return;
+    this.batchesSinceLastSave += 1;
+    if (this.batchesSinceLastSave >= this.saveFreq) {
+      this.batchesSinceLastSave = 0;
+      await this.save(this.currentEpoch, logs, batch);
+    }
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.saveFreq === "epoch") await this.save(epoch, logs, undefined);
+  }
+
+  private async save(epoch: number, logs: Logs, batch: number | undefined): Promise<void> {
+    const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
+    if (batch !== undefined) values.batch = batch + 1;
+    const path = formatPath(this.filepath, values);
+    const stat = await fs.stat(path).catch(() => undefined);
+    if (stat?.isDirectory() && /\.(keras|h5)$/i.test(path)) {
+      throw new Error(`filepath: ${path} is a directory; a .keras / .h5 checkpoint must be a file path`);
+    }
+    if (this.saveBestOnly) {
+      const current = this.monitorValue(logs);
+      if (current === undefined) {
+        // Keras ≥ 3.10: warn and save anyway, so a misnamed monitor never means "no checkpoint at all".
+        console.warn(`Can save best model only with ${this.monitor} available.`);
+      } else if (this.isImprovement(current, this.best)) {
+        if (this.verbose > 0) {
+          const from = this.best === undefined ? "inf" : this.best.toFixed(5);
+          console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${from} to ${current.toFixed(5)}, saving model to ${path}`);
+        }
+        this.best = current;
+      } else {
+        if (this.verbose > 0) {
+          console.log(`Epoch ${epoch + 1}: ${this.monitor} did not improve from ${this.best!.toFixed(5)}`);
+        }
+        return;
+      }
+    } else if (this.verbose > 0) {
+      console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
+    }
+    await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+    this.saved.push(path);
+    this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
+  }
+}
+
+function checkSaveFreq(freq: unknown): void {
+  if (typeof freq !== "number" || !Number.isInteger(freq) || freq < 1) {
+    throw new Error(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${JSON.stringify(freq)}`);
+  }
+}

@@ -1,0 +1,157 @@
+import { Callback } from "../fit/callback.js";
+import { inTslab } from "../fit/interrupt.js";
+import type { FitParams, Logs } from "../fit/logs.js";
+
+/** What a progress display shows; `epoch` is 0-based, `batch` counts finished batches in the epoch. */
+export interface ProgressState {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  steps: number | null;
+  /** Milliseconds since the epoch began. */
+  elapsedMs: number;
+  logs: Logs;
+  /** "batch" while an epoch runs, "epoch-end" with the full epoch logs, "train-end" once at the end. */
+  phase: "epoch-begin" | "batch" | "epoch-end" | "train-end";
+}
+
+/** Where the progress goes: the terminal (here) or an in-place notebook display (src/display/). */
+export interface ProgressSink {
+  update(state: ProgressState): void;
+}
+
+let notebookSinkFactory: ((params: FitParams) => ProgressSink) | undefined;
+/** The display layer registers its in-place notebook progress display here; used inside tslab. */
+export function setNotebookProgressSink(factory: ((params: FitParams) => ProgressSink) | undefined): void {
+  notebookSinkFactory = factory;
+}
+
+export interface ProgressBarOptions {
+  /** 1: a bar redrawn in place (at most every `intervalMs`), 2: one line per epoch. Default 1. */
+  verbose?: 1 | 2;
+  /** Least time between redraws. Default 50 ms (Keras redraws at most every 0.05 s). */
+  intervalMs?: number;
+}
+
+/**
+ * Keras's progress bar: "Epoch 3/10" then `250/250 ━━━━━━━━━━━━━━━━━━━━ 2s 8ms/step - accuracy: 0.91 - loss: 0.30`.
+ * `fit` adds one when `verbose` is not 0. In a terminal the bar is redrawn in place; where stdout is not a terminal
+ * (CI logs) only the finished line of each epoch is printed; inside tslab it is one in-place notebook display.
+ */
+export class ProgressBar extends Callback {
+  private readonly verbose: 1 | 2;
+  private readonly intervalMs: number;
+  private sink: ProgressSink | undefined;
+  private epochStart = 0;
+  private lastDraw = 0;
+  private currentEpoch = 0;
+
+  constructor(options: ProgressBarOptions = {}) {
+    super();
+    const verbose = options.verbose ?? 1;
+    if (verbose !== 1 && verbose !== 2) throw new Error(`verbose must be 1 or 2, got ${String(verbose)}`);
+    this.verbose = verbose;
+    this.intervalMs = options.intervalMs ?? 50;
+  }
+
+  override onTrainBegin(): void {
+    this.sink = inTslab() && notebookSinkFactory ? notebookSinkFactory(this.params) : new TerminalProgress(this.verbose);
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.currentEpoch = epoch;
+    this.epochStart = Date.now();
+    this.lastDraw = 0;
+    this.send(0, {}, "epoch-begin");
+  }
+
+  override onTrainBatchEnd(batch: number, logs: Logs): void {
+    if (this.verbose !== 1) return;
+    const now = Date.now();
+    if (now - this.lastDraw < this.intervalMs) return;
+    this.lastDraw = now;
+    this.send(batch + 1, logs, "batch");
+  }
+
+  override onEpochEnd(_epoch: number, logs: Logs): void {
+    this.send(this.params.steps ?? 0, logs, "epoch-end");
+  }
+
+  override onTrainEnd(logs: Logs): void {
+    this.send(this.params.steps ?? 0, logs, "train-end");
+  }
+
+  override onTrainFailure(): void {
+    this.send(0, {}, "train-end");
+  }
+
+  private send(batch: number, logs: Logs, phase: ProgressState["phase"]): void {
+    this.sink?.update({
+      epoch: this.currentEpoch,
+      epochs: this.params.epochs,
+      batch,
+      steps: this.params.steps,
+      elapsedMs: Date.now() - this.epochStart,
+      logs,
+      phase,
+    });
+  }
+}
+
+/** Formats like Keras: keys sorted, 4 significant decimals, `val_` keys after the others. */
+export function formatLogs(logs: Logs): string {
+  const keys = Object.keys(logs).sort((a, b) => Number(a.startsWith("val_")) - Number(b.startsWith("val_")) || a.localeCompare(b));
+  return keys.map((k) => `${k}: ${formatValue(logs[k])}`).join(" - ");
+}
+
+function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(4);
+}
+
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+  if (s >= 60) return `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+  return `${Math.round(s)}s`;
+}
+
+class TerminalProgress implements ProgressSink {
+  private readonly dynamic = Boolean(process.stdout.isTTY);
+  constructor(private readonly verbose: 1 | 2) {}
+
+  update(s: ProgressState): void {
+    if (s.phase === "epoch-begin") {
+      if (s.epochs > 1) process.stdout.write(`Epoch ${s.epoch + 1}/${s.epochs}\n`);
+      return;
+    }
+    if (s.phase === "train-end") return;
+    if (s.phase === "batch" && (!this.dynamic || this.verbose === 2)) return;
+    const line = this.verbose === 2 ? this.epochLine(s) : this.barLine(s);
+    if (this.dynamic) process.stdout.write(`\r${line}\x1b[K${s.phase === "epoch-end" ? "\n" : ""}`);
+    else process.stdout.write(`${line}\n`);
+  }
+
+  private barLine(s: ProgressState): string {
+    const width = 20;
+    const steps = s.steps ?? 0;
+    const perStep = s.batch > 0 ? s.elapsedMs / s.batch : 0;
+    const count = steps > 0 ? `${String(s.batch).padStart(String(steps).length)}/${steps}` : `${s.batch}`;
+    const done = steps > 0 ? Math.min(width, Math.round((width * s.batch) / steps)) : width;
+    const bar = "━".repeat(done) + (done < width ? "\x1b[2m" + "━".repeat(width - done) + "\x1b[0m" : "");
+    const plainBar = this.dynamic ? bar : "━".repeat(done).padEnd(width, "─");
+    const time =
+      s.phase === "epoch-end" || steps === 0
+        ? `${formatDuration(s.elapsedMs)} ${Math.round(perStep)}ms/step`
+        : `${formatDuration(perStep * (steps - s.batch))} ${Math.round(perStep)}ms/step`;
+    const logs = formatLogs(s.logs);
+    return `${count} ${plainBar} ${time}${logs ? " - " + logs : ""}`;
+  }
+
+  private epochLine(s: ProgressState): string {
+    const steps = s.steps ?? s.batch;
+    const perStep = steps > 0 ? s.elapsedMs / steps : 0;
+    const logs = formatLogs(s.logs);
+    return `${steps}/${steps} - ${formatDuration(s.elapsedMs)} - ${Math.round(perStep)}ms/step${logs ? " - " + logs : ""}`;
+  }
+}

@@ -1,0 +1,93 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Arrays } from "./prepare.js";
+
+/** One batch, owned by whoever receives it (call `dispose` when done). */
+export interface Batch {
+  xs: tf.Tensor | tf.Tensor[];
+  ys: tf.Tensor | tf.Tensor[];
+  size: number;
+  dispose(): void;
+}
+
+/** Where batches come from, epoch after epoch. `steps` is the batches per epoch when known. */
+export interface BatchSource {
+  steps: number | null;
+  epoch(): AsyncIterable<Batch>;
+}
+
+const single = (list: tf.Tensor[]) => (list.length === 1 ? list[0] : list);
+
+/** Batches from arrays; a fresh permutation each epoch when shuffling. */
+export function arrayBatches(arrays: Arrays, batchSize: number, shuffle: boolean): BatchSource {
+  const steps = Math.ceil(arrays.count / batchSize);
+  return {
+    steps,
+    async *epoch() {
+      const order = new Int32Array(arrays.count).map((_, i) => i);
+      if (shuffle) tf.util.shuffle(order);
+      for (let start = 0; start < arrays.count; start += batchSize) {
+        const end = Math.min(start + batchSize, arrays.count);
+        const picked = tf.tidy(() => {
+          if (!shuffle) {
+            const cut = (t: tf.Tensor) => t.slice([start], [end - start]);
+            return { xs: arrays.xs.map(cut), ys: arrays.ys.map(cut) };
+          }
+          const idx = tf.tensor1d(order.subarray(start, end), "int32");
+          return { xs: arrays.xs.map((t) => tf.gather(t, idx)), ys: arrays.ys.map((t) => tf.gather(t, idx)) };
+        });
+        yield {
+          xs: single(picked.xs),
+          ys: single(picked.ys),
+          size: end - start,
+          dispose: () => tf.dispose([...picked.xs, ...picked.ys]),
+        };
+      }
+    },
+  };
+}
+
+interface XsYs {
+  xs: tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+  ys: tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+}
+
+function toList(v: XsYs["xs"]): tf.Tensor[] {
+  if (v instanceof tf.Tensor) return [v];
+  if (Array.isArray(v)) return v;
+  return Object.values(v);
+}
+
+/**
+ * Batches from a `tf.data.Dataset` of `{xs, ys}`. Without `batchesPerEpoch` each epoch runs the dataset to its end;
+ * with it, one iterator continues across epochs and restarts when the dataset ends.
+ */
+export function datasetBatches(dataset: tf.data.Dataset<tf.TensorContainer>, batchesPerEpoch: number | undefined, isTraining: boolean): BatchSource {
+  let iterator: Awaited<ReturnType<typeof dataset.iterator>> | undefined;
+  return {
+    steps: batchesPerEpoch ?? null,
+    async *epoch() {
+      if (batchesPerEpoch === undefined || iterator === undefined) iterator = await dataset.iterator();
+      for (let i = 0; batchesPerEpoch === undefined || i < batchesPerEpoch; i++) {
+        let next = await iterator.next();
+        if (next.done && batchesPerEpoch !== undefined && i === 0) {
+          iterator = await dataset.iterator();
+          next = await iterator.next();
+        }
+        if (next.done) break;
+        const element = next.value as unknown as XsYs;
+        if (!element || element.xs === undefined || element.ys === undefined) {
+          throw new Error(`${isTraining ? "dataset" : "validationData"} elements must be {xs, ys} objects of batched tensors`);
+        }
+        const xs = toList(element.xs);
+        const rawYs = toList(element.ys);
+        const ys = rawYs.map((t) => (t.dtype === "float32" ? t : tf.cast(t, "float32")));
+        yield {
+          xs: single(xs),
+          ys: single(ys),
+          size: xs[0].shape[0],
+          dispose: () => tf.dispose([...xs, ...rawYs, ...ys]),
+        };
+      }
+    },
+  };
+}

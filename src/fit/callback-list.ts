@@ -1,0 +1,135 @@
+import type * as tf from "@tensorflow/tfjs";
+import { Callback, type CallbackConfig, type TrainingEvent } from "./callback.js";
+import { copyLogs, type FitParams, type Logs } from "./logs.js";
+
+/** Wraps a plain `{ onEpochEnd… }` object (tfjs style, including tfjs's `onBatchEnd` names) as a Callback. */
+class ConfigCallback extends Callback {
+  constructor(c: CallbackConfig) {
+    super();
+    const bind = <K extends keyof CallbackConfig>(k: K) => (typeof c[k] === "function" ? (c[k] as Function).bind(c) : undefined);
+    const hooks: Partial<Record<keyof Callback, unknown>> = {
+      onTrainBegin: bind("onTrainBegin"),
+      onTrainEnd: bind("onTrainEnd"),
+      onEpochBegin: bind("onEpochBegin"),
+      onEpochEnd: bind("onEpochEnd"),
+      onTrainBatchBegin: bind("onTrainBatchBegin") ?? bind("onBatchBegin"),
+      onTrainBatchEnd: bind("onTrainBatchEnd") ?? bind("onBatchEnd"),
+      onTestBegin: bind("onTestBegin"),
+      onTestEnd: bind("onTestEnd"),
+      onTestBatchBegin: bind("onTestBatchBegin"),
+      onTestBatchEnd: bind("onTestBatchEnd"),
+      onTrainFailure: bind("onTrainFailure"),
+    };
+    // Only the hooks the object has become own properties; the rest stay the base class's no-ops.
+    for (const [name, fn] of Object.entries(hooks)) if (fn) Object.defineProperty(this, name, { value: fn });
+  }
+}
+
+type BatchHook = "onTrainBatchBegin" | "onTrainBatchEnd" | "onTestBatchBegin" | "onTestBatchEnd";
+
+function isCallbackLike(c: unknown): c is Callback {
+  // A Callback from another copy of this library fails `instanceof`; recognise it by shape.
+  return c instanceof Callback || (typeof c === "object" && c !== null && typeof (c as Callback).setParams === "function"
+    && typeof (c as Callback).setModel === "function" && typeof (c as Callback).onTrainBatchEnd === "function");
+}
+
+/**
+ * Runs each hook over the callbacks in list order, awaiting each one. As in Keras, one logs object is handed down
+ * the list, so keys a callback adds (e.g. `learning_rate`) reach later ones — History and the progress bar come
+ * last. It is a copy: the caller's object is never touched.
+ */
+export class CallbackList {
+  readonly callbacks: Callback[];
+  readonly events: TrainingEvent[] = [];
+  /** Per batch hook, only the callbacks that override it: the per-batch path stays cheap. */
+  private readonly batchListeners: Record<BatchHook, Callback[]>;
+
+  constructor(callbacks: Array<Callback | CallbackConfig>) {
+    this.callbacks = callbacks.map((c, i) => {
+      if (isCallbackLike(c)) return c;
+      if (typeof c === "object" && c !== null) return new ConfigCallback(c);
+      throw new TypeError(`callbacks[${i}] must be a Callback instance or an object of hook functions, got ${typeof c}`);
+    });
+    const overriding = (hook: BatchHook) =>
+      this.callbacks.filter((c) => (c as unknown as Record<string, unknown>)[hook] !== Callback.prototype[hook]);
+    this.batchListeners = {
+      onTrainBatchBegin: overriding("onTrainBatchBegin"),
+      onTrainBatchEnd: overriding("onTrainBatchEnd"),
+      onTestBatchBegin: overriding("onTestBatchBegin"),
+      onTestBatchEnd: overriding("onTestBatchEnd"),
+    };
+  }
+
+  setModel(model: tf.LayersModel): void {
+    for (const c of this.callbacks) c.setModel(model);
+  }
+
+  setParams(params: FitParams): void {
+    this.events.length = 0;
+    for (const c of this.callbacks) {
+      c.setParams(params);
+      c.events = this.events;
+    }
+  }
+
+  /** True when some callback listens to per-batch hooks; `fit` then computes batch logs. */
+  get wantsBatchLogs(): boolean {
+    return this.batchListeners.onTrainBatchEnd.length > 0 || this.batchListeners.onTrainBatchBegin.length > 0;
+  }
+
+  async onTrainBegin(logs: Logs = {}): Promise<void> {
+    await this.run((c, l) => c.onTrainBegin(l), logs);
+  }
+  async onTrainEnd(logs: Logs = {}): Promise<void> {
+    await this.run((c, l) => c.onTrainEnd(l), logs);
+  }
+  async onEpochBegin(epoch: number, logs: Logs = {}): Promise<void> {
+    await this.run((c, l) => c.onEpochBegin(epoch, l), logs);
+  }
+  /** Returns the logs with what callbacks added (e.g. `learning_rate`), for `onTrainEnd` and History. */
+  async onEpochEnd(epoch: number, logs: Logs): Promise<Logs> {
+    return this.run((c, l) => c.onEpochEnd(epoch, l), logs);
+  }
+  async onTrainBatchBegin(batch: number, logs: Logs = {}): Promise<void> {
+    await this.runBatch("onTrainBatchBegin", batch, logs);
+  }
+  async onTrainBatchEnd(batch: number, logs: Logs): Promise<void> {
+    await this.runBatch("onTrainBatchEnd", batch, logs);
+  }
+  async onTestBegin(logs: Logs = {}): Promise<void> {
+    await this.run((c, l) => c.onTestBegin(l), logs);
+  }
+  async onTestEnd(logs: Logs): Promise<void> {
+    await this.run((c, l) => c.onTestEnd(l), logs);
+  }
+  async onTestBatchBegin(batch: number, logs: Logs = {}): Promise<void> {
+    await this.runBatch("onTestBatchBegin", batch, logs);
+  }
+  async onTestBatchEnd(batch: number, logs: Logs): Promise<void> {
+    await this.runBatch("onTestBatchEnd", batch, logs);
+  }
+
+  /** Every callback's `onTrainFailure` runs even if one of them throws; the training error is what matters. */
+  async onTrainFailure(error: unknown): Promise<void> {
+    for (const c of this.callbacks) {
+      try {
+        await c.onTrainFailure(error);
+      } catch (cleanupError) {
+        console.warn(`tslab-fit: ${c.constructor.name}.onTrainFailure failed: ${String(cleanupError)}`);
+      }
+    }
+  }
+
+  private async run(hook: (c: Callback, logs: Logs) => unknown, logs: Logs): Promise<Logs> {
+    const shared = copyLogs(logs);
+    for (const c of this.callbacks) await hook(c, shared);
+    return shared;
+  }
+
+  private async runBatch(name: BatchHook, batch: number, logs: Logs): Promise<void> {
+    const listeners = this.batchListeners[name];
+    if (listeners.length === 0) return;
+    const shared = copyLogs(logs);
+    for (const c of listeners) await c[name](batch, shared);
+  }
+}

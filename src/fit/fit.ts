@@ -1,0 +1,213 @@
+import * as tf from "@tensorflow/tfjs";
+import { backendIsSet, useBestBackend } from "../backend.js";
+import { History } from "../callbacks/history.js";
+import { ProgressBar } from "../callbacks/progress-bar.js";
+import type { Callback, CallbackConfig } from "./callback.js";
+import { CallbackList } from "./callback-list.js";
+import { inTslab, StopRequest, yieldToEventLoop } from "./interrupt.js";
+import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
+import { RunningMean } from "./running-mean.js";
+import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
+import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
+
+export type Tensors = tf.Tensor | tf.Tensor[];
+
+export interface CommonFitOptions {
+  /** Index of the last epoch to run (exclusive), counting from 0 like Keras. Default 1. */
+  epochs?: number;
+  /** Epoch to start at (for resuming). Default 0. */
+  initialEpoch?: number;
+  /** 0 = silent, 1 = progress bar, 2 = one line per epoch. Default 1. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Array<Callback | CallbackConfig>;
+  /** Validate every N epochs (Keras's `validation_freq`). Default 1. */
+  validationFreq?: number;
+  /** Batch size of the validation pass. Default: `batchSize`. */
+  validationBatchSize?: number;
+  /** Stops training at the next batch boundary when aborted; `fit` then resolves normally with the History. */
+  signal?: AbortSignal;
+  /** Stop gracefully on SIGINT (a kernel interrupt). Default: true inside tslab, false in plain Node. */
+  stopOnInterrupt?: boolean;
+}
+
+export interface FitOptions extends CommonFitOptions {
+  batchSize?: number;
+  /** Fraction of the samples, taken from the end before shuffling, used for validation (Keras semantics). */
+  validationSplit?: number;
+  /** Held-out data; overrides `validationSplit`. */
+  validationData?: [Tensors, Tensors];
+  /** Shuffle the training samples every epoch. Default true. */
+  shuffle?: boolean;
+}
+
+export interface FitDatasetOptions extends CommonFitOptions {
+  /** Batches per epoch; default: until the dataset ends. With it, one iterator runs on across epochs, as in tfjs. */
+  batchesPerEpoch?: number;
+  /** A dataset of `{xs, ys}` batches, or arrays. */
+  validationData?: tf.data.Dataset<tf.TensorContainer> | [Tensors, Tensors];
+  /** With a validation dataset: how many of its batches to use. Default: all. */
+  validationBatches?: number;
+}
+
+/**
+ * Trains `model` on arrays with Keras 3's `fit` semantics and callbacks, and returns the History.
+ *
+ * @example
+ * const history = await fit(model, x, y, {
+ *   epochs: 10, batchSize: 32, validationSplit: 0.2,
+ *   callbacks: [new EarlyStopping({ monitor: "val_loss", patience: 3 })],
+ * });
+ */
+export async function fit(model: tf.LayersModel, x: Tensors, y: Tensors, options: FitOptions = {}): Promise<History> {
+  checkModel(model);
+  checkFitOptions(options);
+  if (!backendIsSet()) await useBestBackend();
+  const arrays = prepareArrays(model, x, y, options);
+  try {
+    const batchSize = options.batchSize ?? 32;
+    const train = arrayBatches(arrays.train, batchSize, options.shuffle ?? true);
+    const validation = arrays.validation ? arrayBatches(arrays.validation, options.validationBatchSize ?? batchSize, false) : undefined;
+    return await runTraining(model, train, validation, options, { batchSize, samples: arrays.train.count });
+  } finally {
+    arrays.dispose();
+  }
+}
+
+/** `fit` for a `tf.data.Dataset` of `{xs, ys}` batches. */
+export async function fitDataset(
+  model: tf.LayersModel,
+  dataset: tf.data.Dataset<tf.TensorContainer>,
+  options: FitDatasetOptions = {},
+): Promise<History> {
+  checkModel(model);
+  checkFitOptions(options);
+  if (!backendIsSet()) await useBestBackend();
+  const train = datasetBatches(dataset, options.batchesPerEpoch, true);
+  let validationArrays: Arrays | undefined;
+  let validation: BatchSource | undefined;
+  if (Array.isArray(options.validationData)) {
+    validationArrays = prepareArrays(model, options.validationData[0], options.validationData[1], {}).train;
+    validation = arrayBatches(validationArrays, options.validationBatchSize ?? 32, false);
+  } else if (options.validationData) {
+    validation = datasetBatches(options.validationData, options.validationBatches, false);
+  }
+  try {
+    return await runTraining(model, train, validation, options, { batchSize: null, samples: null });
+  } finally {
+    validationArrays?.dispose();
+  }
+}
+
+function checkModel(model: tf.LayersModel): void {
+  if (!model || typeof (model as { trainOnBatch?: unknown }).trainOnBatch !== "function") {
+    throw new Error("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
+  }
+  if (!model.optimizer) throw new Error("model is not compiled: call model.compile({ optimizer, loss, metrics }) before fit");
+}
+
+async function runTraining(
+  model: tf.LayersModel,
+  train: BatchSource,
+  validation: BatchSource | undefined,
+  options: CommonFitOptions,
+  sizes: { batchSize: number | null; samples: number | null },
+): Promise<History> {
+  const verbose = options.verbose ?? 1;
+  const user = options.callbacks ?? [];
+  const history = (user.find((c) => c instanceof History) as History | undefined) ?? new History();
+  const all: Array<Callback | CallbackConfig> = [...user.filter((c) => c !== history), history];
+  if (verbose !== 0 && !user.some((c) => c instanceof ProgressBar)) all.push(new ProgressBar({ verbose }));
+  const callbacks = new CallbackList(all);
+
+  const names = kerasMetricNames(model.metricsNames, (model as unknown as { metrics?: unknown }).metrics);
+  const params: FitParams = {
+    epochs: options.epochs ?? 1,
+    steps: train.steps,
+    verbose,
+    initialEpoch: options.initialEpoch ?? 0,
+    batchSize: sizes.batchSize,
+    samples: sizes.samples,
+    doValidation: validation !== undefined,
+    metrics: [...names, ...(validation ? names.map((n) => `val_${n}`) : [])],
+  };
+  callbacks.setModel(model);
+  callbacks.setParams(params);
+  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inTslab() });
+  const validationFreq = options.validationFreq ?? 1;
+  model.stopTraining = false;
+  let lastLogs: Logs = {};
+  try {
+    await callbacks.onTrainBegin({});
+    // A callback (BackupAndRestore) may move the start epoch when it restores a backup.
+    for (let epoch = params.initialEpoch; epoch < params.epochs; epoch++) {
+      await callbacks.onEpochBegin(epoch, {});
+      const running = new RunningMean(names);
+      let batch = 0;
+      for await (const b of train.epoch()) {
+        await callbacks.onTrainBatchBegin(batch, {});
+        const values = await trainStep(model, b);
+        running.add(values, b.size);
+        await callbacks.onTrainBatchEnd(batch, running.means());
+        batch += 1;
+        if (model.stopTraining || stop.requested) break;
+        await yieldToEventLoop();
+      }
+      if (batch === 0 && !stop.requested) throw new Error("the training data produced no batches in this epoch");
+      let logs = running.means();
+      // Keras validates even after a mid-epoch stop (tfjs skips it).
+      if (validation && (epoch + 1) % validationFreq === 0 && !stop.requested) {
+        const valLogs = await evaluateWithHooks(model, validation, names, callbacks);
+        for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
+      }
+      logs = await callbacks.onEpochEnd(epoch, logs);
+      lastLogs = logs;
+      if (model.stopTraining || stop.requested) break;
+    }
+    if (stop.reason) callbacks.events.push({ kind: "interrupted", epoch: history.epoch.at(-1) ?? 0, message: `training ${stop.reason}` });
+    await callbacks.onTrainEnd(lastLogs);
+  } catch (error) {
+    await callbacks.onTrainFailure(error);
+    throw error;
+  } finally {
+    stop.dispose();
+  }
+  return history;
+}
+
+async function trainStep(model: tf.LayersModel, b: Batch): Promise<number[]> {
+  try {
+    const out = await model.trainOnBatch(b.xs, b.ys);
+    return Array.isArray(out) ? out : [out];
+  } finally {
+    b.dispose();
+  }
+}
+
+/** The validation pass: runs the test hooks with running means (no `val_` prefix) and returns the final means. */
+export async function evaluateWithHooks(
+  model: tf.LayersModel,
+  source: BatchSource,
+  names: string[],
+  callbacks: CallbackList,
+): Promise<Logs> {
+  await callbacks.onTestBegin({});
+  const running = new RunningMean(names);
+  let batch = 0;
+  for await (const b of source.epoch()) {
+    await callbacks.onTestBatchBegin(batch, {});
+    try {
+      const out = model.evaluate(b.xs, b.ys, { batchSize: b.size, verbose: 0 });
+      const scalars = Array.isArray(out) ? out : [out];
+      const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
+      tf.dispose(scalars);
+      running.add(values, b.size);
+    } finally {
+      b.dispose();
+    }
+    await callbacks.onTestBatchEnd(batch, running.means());
+    batch += 1;
+  }
+  const logs = running.means();
+  await callbacks.onTestEnd(logs);
+  return logs;
+}
