@@ -1,0 +1,95 @@
+import { chartFont, textWidth } from "./fonts.js";
+import type { VegaLiteSpec } from "./types.js";
+import { loadResvg, loadVega, loadVegaLite, type VegaLiteLogger } from "./vega-loader.js";
+
+export interface CompileResult {
+  /** The Vega spec vega-lite produced. */
+  vega: unknown;
+  /** Everything vega-lite warned about; a good spec has none. */
+  warnings: string[];
+}
+
+export interface SvgResult {
+  svg: string;
+  /** Logical size in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+export interface PngResult {
+  png: Uint8Array;
+  /** Logical size in CSS pixels (the PNG itself is `scale` times larger, for sharp display). */
+  width: number;
+  height: number;
+}
+
+/** Compiles a Vega-Lite spec with vega-lite 5, collecting its warnings instead of printing them. */
+export async function compileSpec(spec: VegaLiteSpec): Promise<CompileResult> {
+  const vl = await loadVegaLite();
+  const warnings: string[] = [];
+  let level = 2;
+  const logger: VegaLiteLogger = {
+    level(l?: number) {
+      if (l === undefined) return level as never;
+      level = l;
+      return logger;
+    },
+    warn: (...args) => (warnings.push(args.map(String).join(" ")), logger),
+    info: () => logger,
+    debug: () => logger,
+    error: (...args) => (warnings.push(`error: ${args.map(String).join(" ")}`), logger),
+  } as VegaLiteLogger;
+  const compiled = vl.compile(spec, { logger });
+  return { vega: compiled.spec, warnings };
+}
+
+/** Vega-Lite → Vega → SVG in Node (no canvas; text widths approximated for a DejaVu/Arial-like sans-serif). */
+export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
+  const [vega, { vega: vgSpec }] = await Promise.all([loadVega(), compileSpec(spec)]);
+  const view = new vega.View(vega.parse(vgSpec), { renderer: "none" });
+  const metrics = vega.textMetrics;
+  const estimate = metrics.width;
+  // Swapped in only for this render, so anyone else's vega use in the process keeps Vega's own behaviour.
+  metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11);
+  try {
+    const svg = await view.toSVG();
+    return { svg, ...svgSize(svg) };
+  } finally {
+    metrics.width = estimate;
+    view.finalize();
+  }
+}
+
+/** SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. */
+export async function svgToPng(svg: string, scale = 2): Promise<PngResult> {
+  const resvg = await loadResvg();
+  const font = chartFont();
+  const options = {
+    background: "white",
+    fitTo: { mode: "zoom" as const, value: scale },
+    font: {
+      fontFiles: font.files,
+      loadSystemFonts: font.files.length === 0,
+      defaultFontFamily: font.family.split(",")[0].trim(),
+      sansSerifFamily: font.family.split(",")[0].trim(),
+    },
+  };
+  const rendered = resvg.renderAsync
+    ? await resvg.renderAsync(svg, options)
+    : new resvg.Resvg(svg, options).render();
+  return { png: rendered.asPng(), width: Math.round(rendered.width / scale), height: Math.round(rendered.height / scale) };
+}
+
+/** Both static forms of a chart. */
+export async function renderChart(spec: VegaLiteSpec, scale = 2): Promise<SvgResult & { png: Uint8Array }> {
+  const svg = await renderSvg(spec);
+  const { png } = await svgToPng(svg.svg, scale);
+  return { ...svg, png };
+}
+
+function svgSize(svg: string): { width: number; height: number } {
+  const head = svg.slice(0, 400);
+  const w = /\swidth="([\d.]+)"/.exec(head);
+  const h = /\sheight="([\d.]+)"/.exec(head);
+  return { width: w ? Math.round(Number(w[1])) : 0, height: h ? Math.round(Number(h[1])) : 0 };
+}

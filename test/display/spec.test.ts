@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { chartSpec, historySpec, VEGA_LITE_SCHEMA } from "../../src/display/history-spec.js";
+import { compileSpec } from "../../src/display/render.js";
+import { historyRows } from "../../src/display/rows.js";
+import type { HistoryLike } from "../../src/display/types.js";
+
+function sampleHistory(epochs = 6, withVal = true): HistoryLike {
+  const loss = Array.from({ length: epochs }, (_, i) => 1.2 * Math.exp(-i / 3) + 0.1);
+  const history: Record<string, number[]> = { loss, accuracy: loss.map((v) => 1 - v / 1.5) };
+  if (withVal) {
+    // Validation loss bottoms out at epoch index 3 (4th epoch), then rises.
+    history.val_loss = loss.map((v, i) => v + 0.05 + (i > 3 ? (i - 3) * 0.2 : 0));
+    history.val_accuracy = history.accuracy.map((v) => v - 0.02);
+  }
+  return { history, epoch: loss.map((_, i) => i) };
+}
+
+type Json = Record<string, any>;
+const panels = (spec: Json): Json[] => spec.vconcat;
+const marks = (spec: Json): Json[] => spec.datasets.marks;
+
+test("one panel per base metric, loss first, v5 schema, inline named data", () => {
+  const spec = historySpec(sampleHistory()) as Json;
+  assert.equal(spec.$schema, VEGA_LITE_SCHEMA);
+  assert.deepEqual(panels(spec).map((p) => p.title.text), ["loss", "accuracy"]);
+  assert.equal(spec.data.name, "history");
+  assert.equal(spec.datasets.history.length, 6);
+  assert.deepEqual(spec.datasets.history[0].epoch, 1, "epochs are 1-based as Keras prints them");
+  // Folding both train and validation series, coloured and dashed by split with a fixed domain.
+  const line = panels(spec)[0].layer.find((l: Json) => l.mark.type === "line");
+  assert.deepEqual(line.transform[0].fold, ["loss", "val_loss"]);
+  assert.deepEqual(line.encoding.color.scale.domain, ["train", "validation"]);
+  assert.deepEqual(line.encoding.strokeDash.scale.domain, ["train", "validation"]);
+  assert.ok(line.encoding.tooltip.length >= 3);
+});
+
+test("best epoch is argmin of val_loss by default, argmax for an accuracy monitor", () => {
+  const h = sampleHistory();
+  const best = marks(historySpec(h) as Json).find((m) => m.kind === "best");
+  assert.equal(best?.epoch, 4);
+  assert.match(String(best?.label), /val_loss/);
+  const bestAcc = marks(historySpec(h, { monitor: "val_accuracy" }) as Json).find((m) => m.kind === "best");
+  assert.equal(bestAcc?.epoch, 6);
+  const noVal = marks(historySpec(sampleHistory(5, false)) as Json).find((m) => m.kind === "best");
+  assert.equal(noVal?.epoch, 5, "falls back to loss, which keeps falling");
+});
+
+test("events become marks: early stop rule and checkpoint saves", () => {
+  const h = sampleHistory();
+  h.events = [
+    { kind: "checkpoint", epoch: 0, message: "saved", path: "a.keras" },
+    { kind: "checkpoint", epoch: 3, message: "saved", path: "a.keras" },
+    { kind: "early_stopping", epoch: 5, message: "Epoch 6: early stopping" },
+    { kind: "learning_rate", epoch: 2, message: "lr", value: 0.1 },
+  ];
+  const spec = historySpec(h) as Json;
+  const kinds = marks(spec).map((m) => `${m.kind}@${m.epoch}`);
+  assert.deepEqual(kinds, ["best@4", "checkpoint@1", "checkpoint@4", "early_stopping@6"]);
+  assert.match(spec.title.text, /early stop after epoch 6/);
+  assert.match(spec.title.text, /checkpoint saved \(2×\)/);
+});
+
+test("metrics option, log scale and accuracy pinned to [0, 1]", () => {
+  const spec = historySpec(sampleHistory(), { metrics: ["loss"], logScale: true }) as Json;
+  assert.equal(panels(spec).length, 1);
+  const line = panels(spec)[0].layer.find((l: Json) => l.mark.type === "line");
+  assert.equal(line.encoding.y.scale.type, "log");
+  assert.match(line.transform[1].filter, /datum.value > 0/, "log panels drop non-positive values");
+  const acc = panels(historySpec(sampleHistory()) as Json)[1].layer.find((l: Json) => l.mark.type === "line");
+  assert.deepEqual(acc.encoding.y.scale.domain, [0, 1]);
+});
+
+test("validationFreq-style shorter val keys land on the validated epochs", () => {
+  const rows = historyRows({ history: { loss: [4, 3, 2, 1], val_loss: [3.5, 1.5] }, epoch: [0, 1, 2, 3] });
+  assert.deepEqual(rows.map((r) => r.val_loss), [undefined, 3.5, undefined, 1.5]);
+});
+
+test("every variant compiles without warnings under vega-lite 5", async () => {
+  const long = sampleHistory(220);
+  const dotted: HistoryLike = { history: { loss: [1, 0.5], "out.a_loss": [2, 1], val_loss: [1.1, 0.6] }, epoch: [0, 1] };
+  const variants: [string, Json][] = [
+    ["default", historySpec(sampleHistory())],
+    ["no validation", historySpec(sampleHistory(4, false))],
+    ["log + title", historySpec(sampleHistory(), { logScale: true, title: "run" })],
+    ["events", historySpec({ ...sampleHistory(), events: [{ kind: "early_stopping", epoch: 2, message: "stop" }] })],
+    ["220 epochs", historySpec(long)],
+    ["dotted names", historySpec(dotted)],
+    ["empty", historySpec({ history: {}, epoch: [] })],
+    ["batches", chartSpec({ rows: historyRows(sampleHistory()), batches: [{ epoch: 0.5, loss: 1 }, { epoch: 1, loss: 0.9 }] })],
+  ];
+  for (const [name, spec] of variants) {
+    const { warnings, vega } = await compileSpec(spec);
+    assert.deepEqual(warnings, [], `${name}: ${warnings.join("; ")}`);
+    assert.ok(vega && typeof vega === "object", name);
+  }
+  const longLine = panels(variants[4][1])[0].layer.find((l: Json) => l.mark.type === "line");
+  assert.equal(longLine.mark.point, false, "no point marks past 150 epochs");
+});
