@@ -54,12 +54,30 @@ export async function readLayersArtifacts(modelJsonPath: string): Promise<tf.io.
   });
 }
 
-/** Loads weights saved by a `saveWeightsOnly` checkpoint in the layers format into `model`. */
+/**
+ * Loads weights saved in the layers format (e.g. by a `saveWeightsOnly` checkpoint) into `model`. Like Keras's
+ * `load_weights`, weights are matched by order, not by name: tfjs numbers layer names per process
+ * (`dense_Dense3`), so names differ between the model that saved and the one that loads.
+ */
 export async function loadLayersWeights(model: tf.LayersModel, folder: string): Promise<void> {
   const artifacts = await readLayersArtifacts(folder);
-  const named = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  model.loadWeights(named, true);
-  tf.dispose(Object.values(named));
+  const specs = artifacts.weightSpecs ?? [];
+  const named = tf.io.decodeWeights(artifacts.weightData!, specs);
+  const tensors = specs.map((s) => named[s.name]);
+  try {
+    const expected = model.weights;
+    if (expected.length !== tensors.length) {
+      throw new Error(`${folder} holds ${tensors.length} weights but the model has ${expected.length}`);
+    }
+    expected.forEach((w, i) => {
+      if (w.shape.join() !== tensors[i].shape.join()) {
+        throw new Error(`${folder}: weight ${i} (${specs[i].name}) has shape [${tensors[i].shape}] but the model's ${w.name} is [${w.shape}]`);
+      }
+    });
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
 }
 
 let deferToNativeFileHandler = false;
