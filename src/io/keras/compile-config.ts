@@ -1,0 +1,263 @@
+import * as tf from "@tensorflow/tfjs";
+import { envelope, isObject, type Json, type JsonObject } from "./json.js";
+
+/**
+ * Keras 3 `compile_config` in both directions. Losses and metrics travel as Keras's string identifiers; the
+ * optimizer as a full envelope with Keras 3.3's key set (its float32 learning rate written as Python would print it).
+ */
+
+/** tfjs loss names → Keras 3 identifiers. */
+const LOSS_TO_KERAS: Record<string, string> = {
+  meanSquaredError: "mean_squared_error",
+  meanAbsoluteError: "mean_absolute_error",
+  meanAbsolutePercentageError: "mean_absolute_percentage_error",
+  meanSquaredLogarithmicError: "mean_squared_logarithmic_error",
+  squaredHinge: "squared_hinge",
+  hinge: "hinge",
+  categoricalHinge: "categorical_hinge",
+  logcosh: "log_cosh",
+  categoricalCrossentropy: "categorical_crossentropy",
+  sparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
+  binaryCrossentropy: "binary_crossentropy",
+  kullbackLeiblerDivergence: "kl_divergence",
+  poisson: "poisson",
+};
+
+/** Keras 3 loss identifiers and class names → tfjs loss names. */
+const LOSS_TO_TFJS: Record<string, string> = {
+  mse: "meanSquaredError",
+  mean_squared_error: "meanSquaredError",
+  MeanSquaredError: "meanSquaredError",
+  mae: "meanAbsoluteError",
+  mean_absolute_error: "meanAbsoluteError",
+  MeanAbsoluteError: "meanAbsoluteError",
+  mape: "meanAbsolutePercentageError",
+  mean_absolute_percentage_error: "meanAbsolutePercentageError",
+  MeanAbsolutePercentageError: "meanAbsolutePercentageError",
+  msle: "meanSquaredLogarithmicError",
+  mean_squared_logarithmic_error: "meanSquaredLogarithmicError",
+  MeanSquaredLogarithmicError: "meanSquaredLogarithmicError",
+  squared_hinge: "squaredHinge",
+  SquaredHinge: "squaredHinge",
+  hinge: "hinge",
+  Hinge: "hinge",
+  categorical_hinge: "categoricalHinge",
+  CategoricalHinge: "categoricalHinge",
+  log_cosh: "logcosh",
+  logcosh: "logcosh",
+  LogCosh: "logcosh",
+  categorical_crossentropy: "categoricalCrossentropy",
+  CategoricalCrossentropy: "categoricalCrossentropy",
+  sparse_categorical_crossentropy: "sparseCategoricalCrossentropy",
+  SparseCategoricalCrossentropy: "sparseCategoricalCrossentropy",
+  binary_crossentropy: "binaryCrossentropy",
+  BinaryCrossentropy: "binaryCrossentropy",
+  kl_divergence: "kullbackLeiblerDivergence",
+  kld: "kullbackLeiblerDivergence",
+  KLDivergence: "kullbackLeiblerDivergence",
+  poisson: "poisson",
+  Poisson: "poisson",
+};
+
+/** Metric names both libraries understand, Keras spelling → tfjs spelling. */
+const METRIC_TO_TFJS: Record<string, string> = {
+  accuracy: "accuracy",
+  acc: "accuracy",
+  binary_accuracy: "binaryAccuracy",
+  categorical_accuracy: "categoricalAccuracy",
+  mse: "mse",
+  mean_squared_error: "mse",
+  mae: "mae",
+  mean_absolute_error: "mae",
+  mape: "mape",
+  mean_absolute_percentage_error: "mape",
+  categorical_crossentropy: "categoricalCrossentropy",
+  sparse_categorical_crossentropy: "sparseCategoricalCrossentropy",
+};
+
+const METRIC_TO_KERAS: Record<string, string> = {
+  accuracy: "accuracy",
+  acc: "accuracy",
+  binaryAccuracy: "binary_accuracy",
+  categoricalAccuracy: "categorical_accuracy",
+  mse: "mean_squared_error",
+  MSE: "mean_squared_error",
+  meanSquaredError: "mean_squared_error",
+  mae: "mean_absolute_error",
+  MAE: "mean_absolute_error",
+  meanAbsoluteError: "mean_absolute_error",
+  mape: "mean_absolute_percentage_error",
+  MAPE: "mean_absolute_percentage_error",
+  categoricalCrossentropy: "categorical_crossentropy",
+  sparseCategoricalCrossentropy: "sparse_categorical_crossentropy",
+  binaryCrossentropy: "binary_crossentropy",
+};
+
+/** Keys every Keras 3.3+ optimizer config has. */
+function baseOptimizerConfig(name: string, lr: number): JsonObject {
+  return {
+    name,
+    // Keras keeps the rate in a float32 variable and prints its float64 value (0.0010000000474974513).
+    learning_rate: Math.fround(lr),
+    weight_decay: null,
+    clipnorm: null,
+    global_clipnorm: null,
+    clipvalue: null,
+    use_ema: false,
+    ema_momentum: 0.99,
+    ema_overwrite_frequency: null,
+    loss_scale_factor: null,
+    gradient_accumulation_steps: null,
+  };
+}
+
+/** The Keras 3 optimizer envelope for a tfjs optimizer, or undefined when Keras has no equivalent. */
+export function optimizerToKeras3(opt: tf.Optimizer): JsonObject | undefined {
+  const c = opt.getConfig() as Record<string, number | boolean>;
+  const lr = Number(c.learningRate);
+  const keras = (cls: string, name: string, extra: JsonObject) =>
+    envelope("keras.optimizers", cls, { ...baseOptimizerConfig(name, lr), ...extra });
+  switch (opt.getClassName()) {
+    case "Adam":
+      return keras("Adam", "adam", { beta_1: Number(c.beta1), beta_2: Number(c.beta2), epsilon: Number(c.epsilon), amsgrad: false });
+    case "SGD":
+      return keras("SGD", "SGD", { momentum: 0, nesterov: false });
+    case "Momentum":
+      return keras("SGD", "SGD", { momentum: Number(c.momentum), nesterov: Boolean(c.useNesterov) });
+    case "RMSProp":
+      return keras("RMSprop", "rmsprop", { rho: Number(c.decay), momentum: Number(c.momentum), epsilon: Number(c.epsilon), centered: Boolean(c.centered) });
+    case "Adagrad":
+      return keras("Adagrad", "adagrad", { initial_accumulator_value: Number(c.initialAccumulatorValue ?? 0.1), epsilon: 1e-7 });
+    case "Adadelta":
+      return keras("Adadelta", "adadelta", { rho: Number(c.rho), epsilon: Number(c.epsilon) });
+    case "Adamax":
+      return keras("Adamax", "adamax", { beta_1: Number(c.beta1), beta_2: Number(c.beta2), epsilon: Number(c.epsilon) });
+    default:
+      return undefined;
+  }
+}
+
+function nameOf(x: unknown): string | undefined {
+  if (typeof x === "string") return x;
+  if (typeof x === "function") return (x as { name?: string }).name;
+  return undefined;
+}
+
+/**
+ * `compile_config` for a compiled tfjs model, plus notes on what could not be expressed. Returns undefined when the
+ * model is not compiled or its loss has no Keras identifier (Keras could not re-compile it anyway).
+ */
+export function compileConfigToKeras3(model: tf.LayersModel): { config?: JsonObject; notes: string[] } {
+  const notes: string[] = [];
+  const m = model as unknown as { optimizer?: tf.Optimizer; loss?: unknown; metrics?: unknown };
+  if (!m.optimizer || m.loss === undefined) return { notes };
+  const lossNames = (Array.isArray(m.loss) ? m.loss : [m.loss]).map((l) => LOSS_TO_KERAS[nameOf(l) ?? ""]);
+  if (lossNames.some((l) => l === undefined) || lossNames.length === 0) {
+    notes.push(`loss ${String(nameOf(m.loss) ?? m.loss)} has no Keras 3 identifier; compile_config omitted`);
+    return { notes };
+  }
+  const optimizer = optimizerToKeras3(m.optimizer);
+  if (!optimizer) notes.push(`optimizer ${m.optimizer.getClassName()} has no Keras 3 equivalent; written without it`);
+  const metricsIn = m.metrics === undefined || m.metrics === null ? [] : Array.isArray(m.metrics) ? m.metrics : [m.metrics];
+  const metrics: Json[] = [];
+  for (const metric of metricsIn) {
+    const k = METRIC_TO_KERAS[nameOf(metric) ?? ""];
+    if (k) metrics.push(k);
+    else notes.push(`metric ${String(nameOf(metric))} has no Keras 3 identifier; left out`);
+  }
+  const config: JsonObject = {};
+  if (optimizer) config.optimizer = optimizer;
+  Object.assign(config, {
+    loss: lossNames.length === 1 ? lossNames[0] : lossNames,
+    loss_weights: null,
+    metrics: metrics.length > 0 ? metrics : null,
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  });
+  return { config, notes };
+}
+
+// ---- Keras 3 → tfjs ----
+
+function optimizerFromKeras(o: Json): tf.Optimizer {
+  const cls = typeof o === "string" ? o.toLowerCase() : isObject(o) && typeof o.class_name === "string" ? o.class_name.toLowerCase() : undefined;
+  const c = isObject(o) && isObject(o.config) ? o.config : {};
+  const num = (k: string, d: number) => (typeof c[k] === "number" ? (c[k] as number) : d);
+  const lr = num("learning_rate", cls === "sgd" ? 0.01 : 0.001);
+  const unsupported = ["weight_decay", "clipnorm", "global_clipnorm", "clipvalue"].filter((k) => c[k] !== null && c[k] !== undefined);
+  if (c.use_ema === true) unsupported.push("use_ema");
+  if (c.amsgrad === true) unsupported.push("amsgrad");
+  if (unsupported.length > 0) throw new Error(`optimizer options ${unsupported.join(", ")} are not available in TensorFlow.js`);
+  switch (cls) {
+    case "adam":
+      return tf.train.adam(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7));
+    case "sgd": {
+      const momentum = num("momentum", 0);
+      return momentum > 0 ? tf.train.momentum(lr, momentum, c.nesterov === true) : tf.train.sgd(lr);
+    }
+    case "rmsprop":
+      return tf.train.rmsprop(lr, num("rho", 0.9), num("momentum", 0), num("epsilon", 1e-7), c.centered === true);
+    case "adagrad":
+      return tf.train.adagrad(lr, num("initial_accumulator_value", 0.1));
+    case "adadelta":
+      return tf.train.adadelta(lr, num("rho", 0.95), num("epsilon", 1e-7));
+    case "adamax":
+      return tf.train.adamax(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7), 0);
+    default:
+      throw new Error(`optimizer ${JSON.stringify(typeof o === "string" ? o : isObject(o) ? o.class_name : o)} is not available in TensorFlow.js`);
+  }
+}
+
+function lossFromKeras(l: Json): string {
+  if (typeof l === "string" && LOSS_TO_TFJS[l]) return LOSS_TO_TFJS[l];
+  if (isObject(l) && typeof l.class_name === "string" && LOSS_TO_TFJS[l.class_name]) {
+    const c = isObject(l.config) ? l.config : {};
+    if (c.from_logits === true) throw new Error(`loss ${l.class_name}(from_logits=True) is not available in TensorFlow.js`);
+    if (typeof c.label_smoothing === "number" && c.label_smoothing !== 0) {
+      throw new Error(`loss ${l.class_name}(label_smoothing=${c.label_smoothing}) is not available in TensorFlow.js`);
+    }
+    return LOSS_TO_TFJS[l.class_name];
+  }
+  throw new Error(`loss ${JSON.stringify(isObject(l) ? l.class_name : l)} is not available in TensorFlow.js`);
+}
+
+function metricsFromKeras(ms: Json, warn: (msg: string) => void): string[] {
+  const flat: Json[] = Array.isArray(ms) ? ms.flat(2) : ms === null || ms === undefined ? [] : [ms];
+  const out: string[] = [];
+  for (const m of flat) {
+    if (m === null) continue;
+    const name = typeof m === "string" ? m : isObject(m) && isObject(m.config) && typeof m.config.name === "string" ? m.config.name : undefined;
+    const t = name ? METRIC_TO_TFJS[name] : undefined;
+    if (t) out.push(t);
+    else warn(`metric ${JSON.stringify(name ?? m)} is not available in TensorFlow.js; left out`);
+  }
+  return out;
+}
+
+/**
+ * Compiles a loaded model as Keras's `compile_config` says, when tfjs has the pieces. Returns false (after a
+ * warning) when it cannot: the model then still predicts, and can be compiled by hand before `fit`.
+ */
+export function applyCompileConfig(model: tf.LayersModel, cc: Json, warn: (msg: string) => void): boolean {
+  if (!isObject(cc)) return false;
+  try {
+    if (cc.loss === null || cc.loss === undefined) throw new Error("the compile_config has no loss");
+    if (isObject(cc.loss) && !("class_name" in cc.loss)) throw new Error("per-output loss dicts are not supported");
+    const loss = Array.isArray(cc.loss) ? cc.loss.map(lossFromKeras) : lossFromKeras(cc.loss);
+    let optimizer: tf.Optimizer;
+    if (cc.optimizer === undefined || cc.optimizer === null) {
+      // Keras compiles with its default optimizer (RMSprop) in this case.
+      warn("the compile_config has no optimizer; using rmsprop, Keras's default");
+      optimizer = tf.train.rmsprop(0.001, 0.9, 0, 1e-7);
+    } else {
+      optimizer = optimizerFromKeras(cc.optimizer);
+    }
+    model.compile({ optimizer, loss, metrics: metricsFromKeras(cc.metrics ?? null, warn) });
+    return true;
+  } catch (e) {
+    warn(`model not compiled: ${(e as Error).message}. Call model.compile(...) yourself before fit.`);
+    return false;
+  }
+}

@@ -1,0 +1,110 @@
+import type * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "./atomic.js";
+import { compileConfigToKeras3 } from "./compile-config.js";
+import { keras3ModelConfig } from "./config.js";
+import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
+import type { JsonObject } from "./json.js";
+import { layerSlots, layerVariables } from "./layout.js";
+import { addOptimizerVars } from "./optimizer-state.js";
+import { buildZip, DOS_EPOCH } from "./zip.js";
+
+/** The Keras release whose file layout and config key set tslab-fit writes (keras-format.md §6). */
+export const KERAS_FORMAT_VERSION = "3.5.0";
+
+export interface SaveKerasOptions {
+  /** Write `optimizer/vars` and the optimizer in compile_config (default true, as Keras's `include_optimizer`). */
+  includeOptimizer?: boolean;
+  /** Where notes go about things Keras will see differently (default: console.warn). */
+  onWarning?: (message: string) => void;
+}
+
+/** The weights of a tfjs model as Keras lays them out in model.weights.h5 / *.weights.h5. */
+export async function kerasWeightsTree(model: tf.LayersModel, includeOptimizer = true): Promise<H5Tree> {
+  const tree = emptyTree();
+  addGroup(tree, "layers");
+  for (const slot of layerSlots(model)) {
+    for (const e of slot.emptyVarsPaths) addGroup(tree, e.path, { name: e.name });
+    addGroup(tree, slot.varsPath, { name: slot.varsName });
+    const vars = layerVariables(slot.layer);
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i];
+      if (v.dtype !== "float32") {
+        throw new Error(`Cannot save variable ${v.name} of layer "${slot.layer.name}": dtype ${v.dtype} (only float32 is written)`);
+      }
+      const data = (await v.read().data()) as Float32Array;
+      tree.datasets.set(`${slot.varsPath}/${i}`, { shape: v.shape as number[], dtype: "<f4", data: new Float32Array(data) });
+    }
+  }
+  if (includeOptimizer) await addOptimizerVars(tree, model);
+  // The model's own variables: always none, but Keras 3.3 opens this group without checking that it exists.
+  addGroup(tree, "vars", { name: model.name });
+  return tree;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** `%Y-%m-%d@%H:%M:%S` in local time, as Keras stamps metadata.json. */
+function dateSaved(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. */
+export function pythonJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`;
+}
+
+function hardSigmoidNote(config: JsonObject, warn: (m: string) => void): void {
+  if (JSON.stringify(config).includes('"hard_sigmoid"')) {
+    warn(
+      "the model uses hard_sigmoid (tfjs's default LSTM/GRU recurrent activation): tfjs computes clip(0.2x+0.5), " +
+        "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ. Use recurrentActivation: 'sigmoid' " +
+        "for identical results.",
+    );
+  }
+}
+
+/** The bytes of a `.keras` archive for a tfjs model. */
+export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKerasOptions = {}): Promise<Uint8Array> {
+  const warn = options.onWarning ?? ((m: string) => console.warn(`tslab-fit .keras: ${m}`));
+  const includeOptimizer = options.includeOptimizer ?? true;
+  const config = keras3ModelConfig(model);
+  hardSigmoidNote(config, warn);
+  const compiled = compileConfigToKeras3(model);
+  compiled.notes.forEach(warn);
+  if (compiled.config) {
+    if (!includeOptimizer) delete compiled.config.optimizer;
+    config.compile_config = compiled.config;
+  }
+  // Optimizer variables only make sense next to an optimizer in compile_config.
+  const weights = await writeH5(await kerasWeightsTree(model, includeOptimizer && compiled.config?.optimizer !== undefined));
+  const now = new Date();
+  const enc = new TextEncoder();
+  return buildZip([
+    { name: "metadata.json", data: enc.encode(pythonJson({ keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(now) })), mtime: DOS_EPOCH() },
+    { name: "config.json", data: enc.encode(pythonJson(config)), mtime: DOS_EPOCH() },
+    { name: "model.weights.h5", data: weights, mtime: now },
+  ]);
+}
+
+/**
+ * Saves a tfjs model as a Keras 3 `.keras` archive (config.json, metadata.json, model.weights.h5) that Python's
+ * `keras.saving.load_model` reads. Atomic: the file appears complete or not at all.
+ */
+export async function saveKeras(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<void> {
+  if (!path.endsWith(".keras")) throw new Error(`saveKeras: the path must end in .keras (got ${path})`);
+  await writeFileAtomic(path, await kerasArchiveBytes(model, options));
+}
+
+/** Saves only the weights, as Keras's `model.save_weights("x.weights.h5")` lays them out. Atomic. */
+export async function saveKerasWeights(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<void> {
+  if (!path.endsWith(".weights.h5")) throw new Error(`saveKerasWeights: the path must end in .weights.h5 (got ${path})`);
+  // Layer classes are checked the same way as for a full archive, so unsupported layers fail clearly here too.
+  keras3ModelConfig(model);
+  const withOptimizer = (options.includeOptimizer ?? true) && compileConfigToKeras3(model).config?.optimizer !== undefined;
+  await writeFileAtomic(path, await writeH5(await kerasWeightsTree(model, withOptimizer)));
+}

@@ -1,0 +1,28 @@
+import type { ModelSaver } from "../saver.js";
+import { saveKeras, saveKerasWeights } from "./save.js";
+
+/** `.keras` paths: a full Keras 3 archive; with `weightsOnly` Keras itself refuses `.keras`, so this does too. */
+export const kerasArchiveSaver: ModelSaver = {
+  format: "Keras 3 archive (.keras)",
+  matches: (path) => path.endsWith(".keras"),
+  async save(model, path, options) {
+    if (options.weightsOnly) {
+      throw new Error(
+        `save_weights_only needs a path ending in .weights.h5 (Keras's rule); got ${path}. ` +
+          `Use e.g. "${path.replace(/\.keras$/, ".weights.h5")}".`,
+      );
+    }
+    await saveKeras(model, path);
+  },
+};
+
+/** `.weights.h5` paths: Keras's weights-only HDF5 file (what `model.save_weights` writes). */
+export const kerasWeightsSaver: ModelSaver = {
+  format: "Keras 3 weights (.weights.h5)",
+  matches: (path) => path.endsWith(".weights.h5"),
+  async save(model, path) {
+    await saveKerasWeights(model, path);
+  },
+};
+
+export const kerasSavers: readonly ModelSaver[] = [kerasArchiveSaver, kerasWeightsSaver];
