@@ -1,0 +1,271 @@
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { Callback } from "../fit/callback.js";
+import type { Logs } from "../fit/logs.js";
+import { getIterations, getLearningRate } from "../fit/optimizer.js";
+import { keras3ModelConfig } from "../io/keras/config.js";
+import { deviceHistograms } from "../tensorboard/device-histogram.js";
+import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
+import { weightImages } from "../tensorboard/weight-images.js";
+import { SummaryWriter } from "../tensorboard/writer.js";
+
+export interface TensorBoardOptions {
+  /** Log folder; the runs are `<logDir>/train` and `<logDir>/validation`. Default "logs". */
+  logDir?: string;
+  /** Write weight histograms every N epochs (epoch 0 included); 0 = never. Default 0. */
+  histogramFreq?: number;
+  /** Write the model's conceptual graph (tag `keras`) at the start of training. Default true. */
+  writeGraph?: boolean;
+  /** Also draw weights as images (with the histograms, so it needs `histogramFreq`). Default false. */
+  writeImages?: boolean;
+  /** Add `epoch_steps_per_second` (and `batch_steps_per_second` with batch logging). Default false. */
+  writeStepsPerSecond?: boolean;
+  /** "epoch" (default), or "batch" / N to also log `batch_<metric>` every N batches. */
+  updateFreq?: "epoch" | "batch" | number;
+  /** Hyperparameters of this run: an hparams session in `<logDir>` (TensorBoard's HParams tab). */
+  hparams?: Record<string, HParamValue>;
+  /** Trial name for the HParams tab. Default: a hash of `hparams`, as TensorBoard's own helper does. */
+  trialId?: string;
+  /** How often buffered records reach the file while training (ms). Default 2000. */
+  flushMillis?: number;
+}
+
+const OPTION_NAMES = [
+  "logDir",
+  "histogramFreq",
+  "writeGraph",
+  "writeImages",
+  "writeStepsPerSecond",
+  "updateFreq",
+  "hparams",
+  "trialId",
+  "flushMillis",
+];
+
+/**
+ * Keras 3's TensorBoard callback, writing event files itself (no TensorFlow, any tfjs backend).
+ *
+ * Runs `<logDir>/train` and `<logDir>/validation`; tags `epoch_<metric>` at 0-based epochs (`val_` stripped in the
+ * validation run), `epoch_learning_rate`, `epoch_steps_per_second`, `batch_<metric>`,
+ * `evaluation_<metric>_vs_iterations`, `<model>/<layer>/<weight>/histogram` and `…/image`, the graph `keras`.
+ * View with `tensorboard --logdir <logDir>` (Python).
+ *
+ * @example
+ * await fit(model, x, y, { epochs: 5, validationSplit: 0.2,
+ *   callbacks: [new TensorBoard({ logDir: "logs/fit/run-1", histogramFreq: 1 })] });
+ */
+export class TensorBoard extends Callback {
+  readonly logDir: string;
+  readonly histogramFreq: number;
+  readonly writeGraph: boolean;
+  readonly writeImages: boolean;
+  readonly writeStepsPerSecond: boolean;
+  /** 0 means "epoch" (no batch logging). */
+  readonly updateFreq: number;
+  readonly hparams: Record<string, HParamValue> | undefined;
+  readonly trialId: string | undefined;
+  private readonly flushMillis: number | undefined;
+
+  private writers = new Map<string, SummaryWriter>();
+  private globalTrainBatch = 0;
+  private epochStart = 0;
+  private epochBatches = 0;
+  private batchStart = 0;
+  private warned = new Set<string>();
+
+  constructor(options: TensorBoardOptions = {}) {
+    super();
+    if (typeof options !== "object" || options === null) throw new TypeError("TensorBoard options must be an object");
+    for (const key of Object.keys(options)) {
+      if (!OPTION_NAMES.includes(key)) {
+        throw new Error(`TensorBoard: unknown option "${key}"; the options are ${OPTION_NAMES.join(", ")}`);
+      }
+    }
+    this.logDir = options.logDir ?? "logs";
+    if (typeof this.logDir !== "string" || this.logDir === "") {
+      throw new Error(`TensorBoard: logDir must be a non-empty folder path, got ${JSON.stringify(options.logDir)}`);
+    }
+    this.histogramFreq = options.histogramFreq ?? 0;
+    if (!Number.isInteger(this.histogramFreq) || this.histogramFreq < 0) {
+      throw new Error(`TensorBoard: histogramFreq must be a whole number >= 0 (0 = no histograms), got ${String(options.histogramFreq)}`);
+    }
+    this.writeGraph = bool("writeGraph", options.writeGraph, true);
+    this.writeImages = bool("writeImages", options.writeImages, false);
+    this.writeStepsPerSecond = bool("writeStepsPerSecond", options.writeStepsPerSecond, false);
+    const uf = options.updateFreq ?? "epoch";
+    if (uf === "epoch") this.updateFreq = 0;
+    else if (uf === "batch") this.updateFreq = 1;
+    else if (typeof uf === "number" && Number.isInteger(uf) && uf >= 1) this.updateFreq = uf;
+    else {
+      throw new Error(`TensorBoard: updateFreq must be "epoch", "batch" or a whole number of batches >= 1, got ${JSON.stringify(uf)}`);
+    }
+    if (options.hparams !== undefined) {
+      if (typeof options.hparams !== "object" || options.hparams === null || Array.isArray(options.hparams)) {
+        throw new Error("TensorBoard: hparams must be an object of names to numbers, strings or booleans");
+      }
+      for (const [k, v] of Object.entries(options.hparams)) {
+        if (!["number", "string", "boolean"].includes(typeof v)) {
+          throw new Error(`TensorBoard: hparams.${k} must be a number, string or boolean, got ${typeof v}`);
+        }
+      }
+    }
+    if (this.writeImages && this.histogramFreq === 0) {
+      console.warn("TensorBoard: writeImages draws weights together with the histograms; set histogramFreq >= 1 to get images");
+    }
+    this.hparams = options.hparams;
+    this.trialId = options.trialId;
+    this.flushMillis = options.flushMillis;
+  }
+
+  /** The writer of a run ("train", "validation", or "." for the log folder), opened on first use. */
+  private writer(run: string): SummaryWriter {
+    let w = this.writers.get(run);
+    if (!w || w.closed) {
+      w = new SummaryWriter(run === "." ? this.logDir : join(this.logDir, run), { flushMillis: this.flushMillis });
+      this.writers.set(run, w);
+    }
+    return w;
+  }
+
+  /** A scalar, unless it is not a number or its step does not move forward (then a single warning per tag). */
+  private scalar(run: string, tag: string, value: unknown, step: number): void {
+    if (typeof value !== "number") return;
+    const w = this.writer(run);
+    const last = w.lastStepOf(tag);
+    if (last !== undefined && step <= last) {
+      this.warnOnce(`${run}/${tag}`, `TensorBoard: skipped ${run}/${tag} at step ${step}: step ${last} was already written`);
+      return;
+    }
+    w.scalar(tag, value, step);
+  }
+
+  private warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    console.warn(message);
+  }
+
+  override onTrainBegin(): void {
+    this.closeWriters(); // a writer left over from an earlier fit: each fit gets new files
+    this.globalTrainBatch = 0;
+    this.warned.clear();
+    const train = this.writer("train");
+    if (this.writeGraph) this.writeModelGraph(train);
+    if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
+  }
+
+  private writeModelGraph(w: SummaryWriter): void {
+    // Keras writes Sequential and Functional models only; tfjs LayersModels are one of those two.
+    let json: object;
+    try {
+      json = keras3ModelConfig(this.model);
+    } catch (e) {
+      // Layers the Keras-3 converter does not know: tfjs's own JSON still shows a Sequential model's chain.
+      this.warnOnce("graph", `TensorBoard: wrote the model graph in tfjs form (${(e as Error).message})`);
+      json = this.model.toJSON(null, false) as object;
+    }
+    w.kerasGraph(json, 0);
+  }
+
+  override onEpochBegin(): void {
+    this.epochStart = performance.now();
+    this.epochBatches = 0;
+  }
+
+  override onTrainBatchBegin(): void {
+    this.globalTrainBatch += 1;
+    this.epochBatches += 1;
+    if (this.writeStepsPerSecond) this.batchStart = performance.now();
+  }
+
+  override onTrainBatchEnd(_batch: number, logs: Logs): void {
+    if (this.updateFreq === 0 || this.globalTrainBatch % this.updateFreq !== 0) return;
+    const step = this.globalTrainBatch;
+    if (this.writeStepsPerSecond) {
+      const secs = (performance.now() - this.batchStart) / 1000;
+      if (secs > 0) this.scalar("train", "batch_steps_per_second", 1 / secs, step);
+    }
+    for (const [name, value] of Object.entries(logs)) this.scalar("train", `batch_${name}`, value, step);
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const train: Logs = {};
+    const validation: Logs = {};
+    for (const [k, v] of Object.entries(logs)) {
+      if (k.startsWith("val_")) validation[k.slice(4)] = v;
+      else train[k] = v;
+    }
+    if (train.learning_rate === undefined) {
+      const lr = getLearningRate(this.model?.optimizer);
+      if (lr !== undefined) train.learning_rate = lr;
+    }
+    if (this.writeStepsPerSecond) {
+      const secs = (performance.now() - this.epochStart) / 1000;
+      if (secs > 0 && this.epochBatches > 0) train.steps_per_second = this.epochBatches / secs;
+    }
+    for (const [k, v] of Object.entries(train)) this.scalar("train", `epoch_${k}`, v, epoch);
+    for (const [k, v] of Object.entries(validation)) this.scalar("validation", `epoch_${k}`, v, epoch);
+    if (this.histogramFreq > 0 && epoch % this.histogramFreq === 0) await this.logWeights(epoch);
+    for (const w of this.writers.values()) if (!w.closed) w.flush();
+  }
+
+  override onTestEnd(logs: Logs): void {
+    const optimizer = this.model?.optimizer;
+    if (!optimizer) return;
+    const step = getIterations(optimizer);
+    for (const [k, v] of Object.entries(logs)) this.scalar("validation", `evaluation_${k}_vs_iterations`, v, step);
+  }
+
+  /** Histograms (and images) of every weight, tagged by Keras 3's weight path `<model>/<layer>/<weight>`. */
+  private async logWeights(epoch: number): Promise<void> {
+    const entries: { path: string; tensor: tf.Tensor }[] = [];
+    for (const layer of this.model.layers) {
+      for (const weight of layer.weights) {
+        const short = (weight.originalName ?? weight.name).split("/").pop()!.replace(/:/g, "_");
+        entries.push({ path: `${this.model.name}/${layer.name}/${short}`, tensor: weight.read() });
+      }
+    }
+    if (entries.length === 0) return;
+    const train = this.writer("train");
+    const histograms = await deviceHistograms(entries.map((e) => e.tensor));
+    entries.forEach((e, i) => {
+      const tag = `${e.path}/histogram`;
+      const last = train.lastStepOf(tag);
+      if (last === undefined || epoch > last) train.histogram(tag, histograms[i], epoch);
+    });
+    if (!this.writeImages) return;
+    for (const e of entries) {
+      const images = await weightImages(e.tensor);
+      const tag = `${e.path}/image`;
+      const last = train.lastStepOf(tag);
+      if (images && (last === undefined || epoch > last)) train.image(tag, images, epoch);
+    }
+  }
+
+  override onTrainEnd(): void {
+    this.finish("success");
+  }
+
+  override onTrainFailure(): void {
+    this.finish("failure");
+  }
+
+  private finish(status: SessionStatus): void {
+    try {
+      if (this.hparams) this.writer(".").hparamsSessionEnd(status);
+    } finally {
+      this.closeWriters();
+    }
+  }
+
+  private closeWriters(): void {
+    for (const w of this.writers.values()) w.close();
+    this.writers.clear();
+  }
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw new Error(`TensorBoard: ${name} must be true or false, got ${JSON.stringify(value)}`);
+  return value;
+}

@@ -1,0 +1,83 @@
+// Compare runs inline: every scalar of every run under a log folder, as chart rows and one Vega-Lite spec (one
+// panel per tag, one colour per run), read with this library's own reader.
+import { readRuns } from "./reader.js";
+
+export interface RunRow {
+  run: string;
+  tag: string;
+  step: number;
+  value: number;
+}
+
+export interface PlotRunsOptions {
+  /** Scalar tags to show, e.g. `["epoch_loss", "epoch_accuracy"]`. Default: every scalar tag. */
+  tags?: string[];
+  /** Runs to show (paths relative to the log folder, e.g. "run-1/validation"). Default: every run. */
+  runs?: string[];
+  /** Panels per row. Default 2. */
+  columns?: number;
+  /** Panel size in pixels. Default 320×180. */
+  width?: number;
+  height?: number;
+}
+
+export interface PlotRunsResult {
+  rows: RunRow[];
+  /** A self-contained Vega-Lite v5 spec of the rows (data inline). */
+  spec: Record<string, unknown>;
+}
+
+/**
+ * Reads every run under `logDir` and returns its scalars as rows `{run, tag, step, value}` plus one Vega-Lite chart
+ * comparing the runs. Rows are ordered by run, tag and step.
+ *
+ * @example
+ * const { rows, spec } = await plotRuns("logs/fit", { tags: ["epoch_loss"] });
+ */
+export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): Promise<PlotRunsResult> {
+  if (typeof logDir !== "string" || logDir === "") throw new Error("plotRuns: logDir must be a folder path");
+  const runFilter = options.runs ? new Set(options.runs) : undefined;
+  const records = readRuns(logDir, { tags: options.tags, kinds: ["scalar"], onCorrupt: "stop" });
+  // Later points at a step replace earlier ones, as TensorBoard shows a restarted run.
+  const byKey = new Map<string, RunRow>();
+  for (const r of records) {
+    if (r.kind !== "scalar" || (runFilter && !runFilter.has(r.run))) continue;
+    byKey.set(`${r.run}\u0000${r.tag}\u0000${r.step}`, { run: r.run, tag: r.tag, step: r.step, value: r.value });
+  }
+  const rows = [...byKey.values()].sort(
+    (a, b) => cmp(a.run, b.run) || cmp(a.tag, b.tag) || a.step - b.step,
+  );
+  if (options.tags) {
+    const found = new Set(rows.map((r) => r.tag));
+    const missing = options.tags.filter((t) => !found.has(t));
+    if (missing.length > 0 && rows.length === 0) {
+      throw new Error(`plotRuns: no scalars for ${missing.map((t) => JSON.stringify(t)).join(", ")} under ${logDir}`);
+    }
+  }
+  return { rows, spec: runsSpec(rows, options) };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function runsSpec(rows: RunRow[], options: PlotRunsOptions): Record<string, unknown> {
+  const tags = [...new Set(rows.map((r) => r.tag))];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    data: { values: rows },
+    facet: { field: "tag", type: "nominal", title: null, sort: tags },
+    columns: options.columns ?? 2,
+    spec: {
+      width: options.width ?? 320,
+      height: options.height ?? 180,
+      mark: { type: "line", point: rows.length <= 400, tooltip: true },
+      encoding: {
+        x: { field: "step", type: "quantitative", title: "step" },
+        y: { field: "value", type: "quantitative", scale: { zero: false }, title: null },
+        color: { field: "run", type: "nominal", title: "run" },
+      },
+    },
+    resolve: { scale: { y: "independent" } },
+  };
+}
