@@ -1,0 +1,57 @@
+// End to end: fit a small MLP on real MNIST digits with the TensorBoard callback, then read the logs back.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { fit } from "../../src/fit/fit.js";
+import { loadMnist } from "../../src/data/mnist.js";
+import { TensorBoard } from "../../src/callbacks/tensorboard.js";
+import { listRuns, readRuns } from "../../src/tensorboard/reader.js";
+import { plotRuns } from "../../src/tensorboard/plot-runs.js";
+import { tempDir } from "./helpers.js";
+
+before(async () => {
+  await tf.setBackend("cpu");
+});
+
+test("fit on 500 MNIST digits, 2 epochs, histogramFreq 1: every expected run, tag and step is on disk", async () => {
+  const dir = tempDir();
+  const { x, y } = loadMnist({ flatten: true, normalize: true, limit: 500 });
+  const model = tf.sequential({ name: "mnist_mlp" });
+  model.add(tf.layers.dense({ units: 32, activation: "relu", inputShape: [784], name: "dense" }));
+  model.add(tf.layers.dense({ units: 10, activation: "softmax", name: "dense_1" }));
+  model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+  const history = await fit(model, x, y, {
+    epochs: 2,
+    batchSize: 50,
+    validationSplit: 0.2,
+    verbose: 0,
+    callbacks: [new TensorBoard({ logDir: dir, histogramFreq: 1 })],
+  });
+  tf.dispose([x, y]);
+
+  assert.deepEqual(listRuns(dir).map((r) => r.run), ["train", "validation"]);
+  const recs = readRuns(dir);
+  const seen = (run: string, tag: string) => recs.filter((r) => r.run === run && r.tag === tag).map((r) => r.step);
+  for (const tag of ["epoch_loss", "epoch_accuracy", "epoch_learning_rate"]) assert.deepEqual(seen("train", tag), [0, 1], tag);
+  for (const tag of ["epoch_loss", "epoch_accuracy"]) assert.deepEqual(seen("validation", tag), [0, 1], `validation ${tag}`);
+  // 400 training digits / 50 per batch = 8 optimizer steps per epoch
+  assert.deepEqual(seen("validation", "evaluation_loss_vs_iterations"), [8, 16]);
+  assert.deepEqual(seen("validation", "evaluation_accuracy_vs_iterations"), [8, 16]);
+  for (const w of ["dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"]) {
+    assert.deepEqual(seen("train", `mnist_mlp/${w}/histogram`), [0, 1], w);
+  }
+  assert.deepEqual(seen("train", "keras"), [0]);
+  // the values are History's values (float32 on disk)
+  const loss = recs.filter((r) => r.run === "validation" && r.tag === "epoch_loss").map((r) => r.value as number);
+  history.history.val_loss.forEach((v, i) => assert.ok(Math.abs(v - loss[i]) < 1e-5 * Math.max(1, Math.abs(v))));
+  // kernel histogram counts every weight
+  const h = recs.find((r) => r.tag === "mnist_mlp/dense/kernel/histogram" && r.step === 1)!;
+  assert.equal((h.value as { count: number }[]).reduce((s, b) => s + b.count, 0), 784 * 32);
+  // the graph is Keras-3 JSON
+  const graph = JSON.parse(recs.find((r) => r.tag === "keras")!.value as string);
+  assert.equal(graph.class_name, "Sequential");
+
+  const { rows, spec } = await plotRuns(dir, { tags: ["epoch_loss"] });
+  assert.deepEqual(rows.map((r) => `${r.run}@${r.step}`), ["train@0", "train@1", "validation@0", "validation@1"]);
+  assert.equal((spec.data as { values: unknown[] }).values.length, 4);
+});
