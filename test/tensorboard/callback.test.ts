@@ -203,3 +203,22 @@ test("bad options name the argument and the allowed values", () => {
   assert.throws(() => new TensorBoard({ log_dir: "x" } as unknown as object), /unknown option "log_dir"; the options are logDir/);
   assert.throws(() => new TensorBoard({ hparams: { lr: [1] as unknown as number } }), /hparams.lr must be a number, string or boolean/);
 });
+
+test("a functional model's graph keeps its edges: Keras-3 dict inbound_nodes with keras_history", async () => {
+  const dir = tempDir();
+  const a = tf.input({ shape: [4], name: "a" });
+  const b = tf.input({ shape: [3], name: "b" });
+  const c = tf.layers.concatenate({ name: "cat" }).apply([a, b]) as tf.SymbolicTensor;
+  const o = tf.layers.dense({ units: 2, name: "out" }).apply(c) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [a, b], outputs: o, name: "func" });
+  const cb = new TensorBoard({ logDir: dir });
+  cb.setModel(model);
+  cb.setParams(params);
+  await cb.onTrainBegin({});
+  await cb.onTrainEnd({});
+  const json = JSON.parse(readRuns(dir, { tags: ["keras"] })[0].value as string);
+  assert.equal(json.class_name, "Functional");
+  const out = json.config.layers.find((l: { name: string }) => l.name === "out");
+  assert.deepEqual(out.inbound_nodes[0].args[0].config.keras_history, ["cat", 0, 0]);
+  assert.equal(out.inbound_nodes[0].args[0].class_name, "__keras_tensor__");
+});
