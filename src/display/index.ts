@@ -1,7 +1,24 @@
 // Inline charts: Vega-Lite specs of training histories, rendered to SVG/PNG in Node and shown in tslab.
+import { setNotebookProgressSink } from "../callbacks/progress-bar.js";
+import { NotebookProgress } from "./progress.js";
+
 export { historySpec, chartSpec, VEGA_LITE_SCHEMA } from "./history-spec.js";
 export type { ChartData } from "./history-spec.js";
 export { historyRows } from "./rows.js";
 export { compileSpec, renderSvg, svgToPng, renderChart } from "./render.js";
 export type { CompileResult, SvgResult, PngResult } from "./render.js";
+export { plotHistory, writeChart } from "./plot.js";
+export type { PlotOptions } from "./plot.js";
+export { historyToHTML, runsToHTML, chartsPage } from "./html.js";
+export { showChart } from "./show.js";
+export { LiveChart } from "./live-chart.js";
+export type { LiveChartOptions, LiveChartStats } from "./live-chart.js";
+export { NotebookOutput, useTslab, inTslab as inNotebook } from "./tslab.js";
+export type { MimeBundle, TslabModule } from "./tslab.js";
+export { NotebookProgress } from "./progress.js";
+export { LivePlot } from "../callbacks/live-plot.js";
+export type { LivePlotOptions } from "../callbacks/live-plot.js";
 export type { ChartOptions, HistoryLike, HistoryRow, VegaLiteSpec } from "./types.js";
+
+// Inside tslab, ProgressBar draws through this in-place display instead of stream lines.
+setNotebookProgressSink((params) => new NotebookProgress(params));
