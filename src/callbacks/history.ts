@@ -1,5 +1,7 @@
 import { Callback } from "../fit/callback.js";
 import type { Logs } from "../fit/logs.js";
+import { historyToHTML } from "../display/html.js";
+import { plotHistory, type PlotOptions } from "../display/plot.js";
 
 /**
  * Records every epoch's logs; `fit` adds one after the user's callbacks and returns it.
@@ -25,5 +27,18 @@ export class History extends Callback {
   override onEpochEnd(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (this.history[key] ??= []).push(value);
+  }
+
+  /**
+   * Charts the history: inline in a tslab notebook, else written to a file whose path is printed (see PlotOptions).
+   * @example await history.plot({ metrics: ["accuracy"] });
+   */
+  plot(options: PlotOptions = {}): Promise<void> {
+    return plotHistory(this, options);
+  }
+
+  /** Writes a standalone offline HTML page with the interactive chart; returns the path. */
+  toHTML(path: string, options: PlotOptions = {}): Promise<string> {
+    return historyToHTML(this, path, options);
   }
 }
