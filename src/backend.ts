@@ -37,6 +37,20 @@ function report(name: string, quiet: boolean, note: string): string {
   return name;
 }
 
+let hinted = false;
+/**
+ * Called by `fit`: picks the best backend if none is active yet. A model built before that already runs on the
+ * backend tfjs chose by itself (cpu: wasm needs an async start), so then we only point at the faster option once.
+ */
+export async function ensureBackend(): Promise<void> {
+  if (!backendIsSet()) {
+    await useBestBackend();
+  } else if (chosen === undefined && tf.getBackend() === "cpu" && !hinted) {
+    hinted = true;
+    console.log('tslab-fit: training on the pure-JS "cpu" backend; call `await useBestBackend()` before building the model to use WebAssembly (several times faster)');
+  }
+}
+
 /** True once a backend is active — chosen by the user (`tf.setBackend`) or by us. */
 export function backendIsSet(): boolean {
   return (tf.engine() as unknown as { backendName?: string | null }).backendName != null;

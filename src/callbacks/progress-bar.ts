@@ -31,6 +31,8 @@ export interface ProgressBarOptions {
   verbose?: 1 | 2;
   /** Least time between redraws. Default 50 ms (Keras redraws at most every 0.05 s). */
   intervalMs?: number;
+  /** Where the terminal bar goes. Default process.stdout. */
+  stream?: { write(text: string): unknown; isTTY?: boolean };
 }
 
 /**
@@ -41,6 +43,7 @@ export interface ProgressBarOptions {
 export class ProgressBar extends Callback {
   private readonly verbose: 1 | 2;
   private readonly intervalMs: number;
+  private readonly stream: NonNullable<ProgressBarOptions["stream"]> | undefined;
   private sink: ProgressSink | undefined;
   private epochStart = 0;
   private lastDraw = 0;
@@ -52,10 +55,11 @@ export class ProgressBar extends Callback {
     if (verbose !== 1 && verbose !== 2) throw new Error(`verbose must be 1 or 2, got ${String(verbose)}`);
     this.verbose = verbose;
     this.intervalMs = options.intervalMs ?? 50;
+    this.stream = options.stream;
   }
 
   override onTrainBegin(): void {
-    this.sink = inTslab() && notebookSinkFactory ? notebookSinkFactory(this.params) : new TerminalProgress(this.verbose);
+    this.sink = inTslab() && notebookSinkFactory ? notebookSinkFactory(this.params) : new TerminalProgress(this.verbose, this.stream ?? process.stdout);
   }
 
   override onEpochBegin(epoch: number): void {
@@ -117,19 +121,24 @@ export function formatDuration(ms: number): string {
 }
 
 class TerminalProgress implements ProgressSink {
-  private readonly dynamic = Boolean(process.stdout.isTTY);
-  constructor(private readonly verbose: 1 | 2) {}
+  private readonly dynamic: boolean;
+  constructor(
+    private readonly verbose: 1 | 2,
+    private readonly out: NonNullable<ProgressBarOptions["stream"]>,
+  ) {
+    this.dynamic = Boolean(out.isTTY);
+  }
 
   update(s: ProgressState): void {
     if (s.phase === "epoch-begin") {
-      if (s.epochs > 1) process.stdout.write(`Epoch ${s.epoch + 1}/${s.epochs}\n`);
+      if (s.epochs > 1) this.out.write(`Epoch ${s.epoch + 1}/${s.epochs}\n`);
       return;
     }
     if (s.phase === "train-end") return;
     if (s.phase === "batch" && (!this.dynamic || this.verbose === 2)) return;
     const line = this.verbose === 2 ? this.epochLine(s) : this.barLine(s);
-    if (this.dynamic) process.stdout.write(`\r${line}\x1b[K${s.phase === "epoch-end" ? "\n" : ""}`);
-    else process.stdout.write(`${line}\n`);
+    if (this.dynamic) this.out.write(`\r${line}\x1b[K${s.phase === "epoch-end" ? "\n" : ""}`);
+    else this.out.write(`${line}\n`);
   }
 
   private barLine(s: ProgressState): string {

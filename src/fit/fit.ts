@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { backendIsSet, useBestBackend } from "../backend.js";
+import { ensureBackend } from "../backend.js";
 import { History } from "../callbacks/history.js";
 import { ProgressBar } from "../callbacks/progress-bar.js";
 import type { Callback, CallbackConfig } from "./callback.js";
@@ -61,7 +61,7 @@ export interface FitDatasetOptions extends CommonFitOptions {
 export async function fit(model: tf.LayersModel, x: Tensors, y: Tensors, options: FitOptions = {}): Promise<History> {
   checkModel(model);
   checkFitOptions(options);
-  if (!backendIsSet()) await useBestBackend();
+  await ensureBackend();
   const arrays = prepareArrays(model, x, y, options);
   try {
     const batchSize = options.batchSize ?? 32;
@@ -81,7 +81,7 @@ export async function fitDataset(
 ): Promise<History> {
   checkModel(model);
   checkFitOptions(options);
-  if (!backendIsSet()) await useBestBackend();
+  await ensureBackend();
   const train = datasetBatches(dataset, options.batchesPerEpoch, true);
   let validationArrays: Arrays | undefined;
   let validation: BatchSource | undefined;
