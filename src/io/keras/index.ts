@@ -7,6 +7,8 @@ export { keras3ModelConfig } from "./config.js";
 export { toSnakeCase, layerKeys } from "./snake.js";
 export { saveKeras, saveKerasWeights, kerasArchiveBytes, KERAS_FORMAT_VERSION } from "./save.js";
 export type { SaveKerasOptions } from "./save.js";
+export { loadKeras, loadKerasWeights, readKerasArchive } from "./load.js";
+export type { LoadKerasOptions, KerasArchive } from "./load.js";
 export { kerasSavers, kerasArchiveSaver, kerasWeightsSaver } from "./savers.js";
 
 for (const saver of kerasSavers) registerSaver(saver);

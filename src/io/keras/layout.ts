@@ -20,7 +20,9 @@ type LayerVariable = tf.LayerVariable;
  * frozen, so the private lists are used.
  */
 export function layerVariables(layer: tf.layers.Layer): LayerVariable[] {
-  const l = layer as unknown as { _trainableWeights: LayerVariable[]; _nonTrainableWeights: LayerVariable[] };
+  const l = layer as unknown as { _trainableWeights: LayerVariable[]; _nonTrainableWeights: LayerVariable[]; cell?: tf.layers.Layer };
+  // An RNN layer owns no variables itself; its cell does (Keras saves them under `cell/`).
+  if (l.cell && RNN_CELL_NAMES[layer.getClassName()]) return layerVariables(l.cell);
   return [...l._trainableWeights, ...l._nonTrainableWeights];
 }
 
