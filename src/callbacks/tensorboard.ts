@@ -4,7 +4,7 @@ import { Callback } from "../fit/callback.js";
 import type { Logs } from "../fit/logs.js";
 import { getIterations, getLearningRate } from "../fit/optimizer.js";
 import { keras3ModelConfig } from "../io/keras/config.js";
-import { deviceHistograms } from "../tensorboard/device-histogram.js";
+import { weightHistograms } from "../tensorboard/device-histogram.js";
 import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
 import { SummaryWriter } from "../tensorboard/writer.js";
@@ -227,7 +227,7 @@ export class TensorBoard extends Callback {
     }
     if (entries.length === 0) return;
     const train = this.writer("train");
-    const histograms = await deviceHistograms(entries.map((e) => e.tensor));
+    const histograms = await weightHistograms(entries.map((e) => e.tensor));
     entries.forEach((e, i) => {
       const tag = `${e.path}/histogram`;
       const last = train.lastStepOf(tag);

@@ -2,7 +2,7 @@
 // read into a map from field number to its raw occurrences, and typed accessors interpret them.
 
 export type RawField =
-  | { wire: 0; value: bigint }
+  | { wire: 0; value: number }
   | { wire: 1; bytes: Uint8Array }
   | { wire: 2; bytes: Uint8Array }
   | { wire: 5; bytes: Uint8Array };
@@ -14,35 +14,30 @@ export class ProtoMessage {
 
   constructor(buf: Uint8Array) {
     let pos = 0;
-    const readVarint = (): bigint => {
-      let result = 0n;
-      let shift = 0n;
-      for (;;) {
-        if (pos >= buf.length) throw new Error("protobuf: truncated varint");
-        const b = buf[pos++];
-        result |= BigInt(b & 0x7f) << shift;
-        if (!(b & 0x80)) return result;
-        shift += 7n;
-        if (shift > 63n) throw new Error("protobuf: varint too long");
-      }
-    };
-    const take = (n: number): Uint8Array => {
-      if (pos + n > buf.length) throw new Error("protobuf: field runs past the end of the message");
-      const out = buf.subarray(pos, pos + n);
-      pos += n;
-      return out;
-    };
     while (pos < buf.length) {
-      const key = Number(readVarint());
-      const field = key >>> 3;
-      const wire = key & 7;
+      const key = decodeVarint(buf, pos);
+      pos = key.next;
+      const field = Math.floor(key.value / 8);
+      const wire = key.value & 7;
       if (field === 0) throw new Error("protobuf: field number 0");
       let raw: RawField;
-      if (wire === 0) raw = { wire, value: readVarint() };
-      else if (wire === 1) raw = { wire, bytes: take(8) };
-      else if (wire === 2) raw = { wire, bytes: take(Number(readVarint())) };
-      else if (wire === 5) raw = { wire, bytes: take(4) };
-      else throw new Error(`protobuf: unsupported wire type ${wire}`);
+      if (wire === 0) {
+        const v = decodeVarint(buf, pos);
+        pos = v.next;
+        raw = { wire, value: v.value };
+      } else {
+        let n: number;
+        if (wire === 1) n = 8;
+        else if (wire === 5) n = 4;
+        else if (wire === 2) {
+          const len = decodeVarint(buf, pos);
+          pos = len.next;
+          n = len.value;
+        } else throw new Error(`protobuf: unsupported wire type ${wire}`);
+        if (pos + n > buf.length) throw new Error("protobuf: field runs past the end of the message");
+        raw = { wire, bytes: buf.subarray(pos, pos + n) } as RawField;
+        pos += n;
+      }
       const list = this.fields.get(field);
       if (list) list.push(raw);
       else this.fields.set(field, [raw]);
@@ -62,7 +57,7 @@ export class ProtoMessage {
   int(field: number): number {
     const f = this.last(field);
     if (!f || f.wire !== 0) return 0;
-    return Number(BigInt.asIntN(64, f.value));
+    return f.value;
   }
 
   double(field: number): number {
@@ -117,22 +112,42 @@ export class ProtoMessage {
   repeatedInts(field: number): number[] {
     const out: number[] = [];
     for (const f of this.fields.get(field) ?? []) {
-      if (f.wire === 0) out.push(Number(BigInt.asIntN(64, f.value)));
+      if (f.wire === 0) out.push(f.value);
       else if (f.wire === 2) {
         let pos = 0;
         while (pos < f.bytes.length) {
-          let result = 0n;
-          let shift = 0n;
-          for (;;) {
-            const b = f.bytes[pos++];
-            result |= BigInt(b & 0x7f) << shift;
-            if (!(b & 0x80)) break;
-            shift += 7n;
-          }
-          out.push(Number(BigInt.asIntN(64, result)));
+          const r = decodeVarint(f.bytes, pos);
+          out.push(r.value);
+          pos = r.next;
         }
       }
     }
     return out;
+  }
+}
+
+/**
+ * A varint as a signed 64-bit number (exact up to 2^53). Plain arithmetic for the usual short varints (tags,
+ * lengths, steps); BigInt only for 8+ byte ones (negative int64s, huge values).
+ */
+function decodeVarint(buf: Uint8Array, pos: number): { value: number; next: number } {
+  let value = 0;
+  let scale = 1;
+  for (let i = 0; i < 7; i++) {
+    if (pos >= buf.length) throw new Error("protobuf: truncated varint");
+    const b = buf[pos++];
+    value += (b & 0x7f) * scale;
+    if (!(b & 0x80)) return { value, next: pos };
+    scale *= 128;
+  }
+  let big = BigInt(value);
+  let shift = 49n;
+  for (;;) {
+    if (pos >= buf.length) throw new Error("protobuf: truncated varint");
+    const b = buf[pos++];
+    big |= BigInt(b & 0x7f) << shift;
+    if (!(b & 0x80)) return { value: Number(BigInt.asIntN(64, big)), next: pos };
+    shift += 7n;
+    if (shift > 63n) throw new Error("protobuf: varint too long");
   }
 }

@@ -2,11 +2,11 @@
 //
 // Why not protobufjs / @bufbuild/protobuf: the messages are fixed and few, every field is written in field-number
 // order (what Python's serializer does, so bytes match TensorBoard's own output exactly), and a direct encoder needs
-// no schema loading, reflection or code generation step. It is about 100 lines, has no dependency, and writes a
-// scalar event in ~1 µs (see docs/tensorboard.md for the measured throughput). Decoding lives in proto-reader.ts.
+// no schema loading, reflection or code generation step. It is about 150 lines and has no dependency; see
+// docs/tensorboard.md for the measured throughput. Decoding lives in proto-reader.ts.
 //
-// Messages are built bottom-up: a nested message is encoded to bytes first, then written as a length-delimited
-// field. That copies nested bytes once per level, which is cheap at TensorBoard's depth (≤ 5 levels).
+// Messages are built bottom-up: a nested message is complete (so its length is known) before it is written as a
+// length-delimited field of its parent.
 
 const WIRE_VARINT = 0;
 const WIRE_FIXED64 = 1;
@@ -15,15 +15,34 @@ const WIRE_FIXED32 = 5;
 
 const utf8 = new TextEncoder();
 
+const scratch = new DataView(new ArrayBuffer(8));
+/** Byte blobs shorter than this are copied into the current run; longer ones are kept by reference. */
+const INLINE_LIMIT = 64;
+
 export class ProtoWriter {
-  private chunks: Uint8Array[] = [];
-  private scratch = new DataView(new ArrayBuffer(8));
-  private length = 0;
+  // A message is a list of parts: runs of small bytes in plain arrays (cheap to grow, unlike ArrayBuffers, whose
+  // allocation dominated an earlier version) and large blobs by reference. A nested message appends its parts
+  // without copying, and finish() copies everything once.
+  private parts: (number[] | Uint8Array)[] = [];
+  private run: number[] = [];
+  /** Encoded size in bytes. */
+  length = 0;
 
   private push(bytes: Uint8Array): this {
-    this.chunks.push(bytes);
+    if (bytes.length < INLINE_LIMIT) {
+      for (let i = 0; i < bytes.length; i++) this.run.push(bytes[i]);
+    } else {
+      this.endRun();
+      this.parts.push(bytes);
+    }
     this.length += bytes.length;
     return this;
+  }
+
+  private endRun(): void {
+    if (this.run.length === 0) return;
+    this.parts.push(this.run);
+    this.run = [];
   }
 
   private tag(field: number, wire: number): this {
@@ -33,24 +52,31 @@ export class ProtoWriter {
   /** Unsigned varint of a non-negative integer up to 2^53; negative int32/int64 use the 10-byte two's complement. */
   private rawVarint(value: number): this {
     if (!Number.isInteger(value)) throw new RangeError(`protobuf varint must be an integer, got ${value}`);
-    const out: number[] = [];
+    const start = this.run.length;
     if (value >= 0 && value < 0x80000000) {
       let n = value;
       while (n > 0x7f) {
-        out.push((n & 0x7f) | 0x80);
+        this.run.push((n & 0x7f) | 0x80);
         n >>>= 7;
       }
-      out.push(n);
+      this.run.push(n);
     } else {
       let v = BigInt(value);
       if (v < 0n) v += 1n << 64n;
       while (v > 0x7fn) {
-        out.push(Number(v & 0x7fn) | 0x80);
+        this.run.push(Number(v & 0x7fn) | 0x80);
         v >>= 7n;
       }
-      out.push(Number(v));
+      this.run.push(Number(v));
     }
-    return this.push(Uint8Array.from(out));
+    this.length += this.run.length - start;
+    return this;
+  }
+
+  private scratchBytes(n: number): this {
+    for (let i = 0; i < n; i++) this.run.push(scratch.getUint8(i));
+    this.length += n;
+    return this;
   }
 
   /** proto3 omits a scalar field equal to its default (0, false, "", empty bytes). */
@@ -62,15 +88,15 @@ export class ProtoWriter {
 
   double(field: number, value: number | undefined, always = false): this {
     if (value === undefined || (!always && value === 0 && !Object.is(value, -0))) return this;
-    this.scratch.setFloat64(0, value, true);
-    return this.tag(field, WIRE_FIXED64).push(new Uint8Array(this.scratch.buffer.slice(0, 8)));
+    scratch.setFloat64(0, value, true);
+    return this.tag(field, WIRE_FIXED64).scratchBytes(8);
   }
 
   /** `always` writes a zero too: members of a oneof are serialized whenever they are set. */
   float(field: number, value: number | undefined, always = false): this {
     if (value === undefined || (!always && value === 0 && !Object.is(value, -0))) return this;
-    this.scratch.setFloat32(0, value, true);
-    return this.tag(field, WIRE_FIXED32).push(new Uint8Array(this.scratch.buffer.slice(0, 4)));
+    scratch.setFloat32(0, value, true);
+    return this.tag(field, WIRE_FIXED32).scratchBytes(4);
   }
 
   string(field: number, value: string | undefined): this {
@@ -91,7 +117,13 @@ export class ProtoWriter {
   /** A sub-message; `undefined` leaves it absent, an empty message is still written (presence matters). */
   message(field: number, value: ProtoWriter | Uint8Array | undefined): this {
     if (value === undefined) return this;
-    return this.bytesAlways(field, value instanceof ProtoWriter ? value.finish() : value);
+    if (value instanceof Uint8Array) return this.bytesAlways(field, value);
+    this.tag(field, WIRE_BYTES).rawVarint(value.length);
+    value.endRun();
+    this.endRun();
+    for (const p of value.parts) this.parts.push(p);
+    this.length += value.length;
+    return this;
   }
 
   packedFloats(field: number, values: ArrayLike<number>): this {
@@ -111,11 +143,13 @@ export class ProtoWriter {
   }
 
   finish(): Uint8Array {
+    this.endRun();
     const out = new Uint8Array(this.length);
     let offset = 0;
-    for (const c of this.chunks) {
-      out.set(c, offset);
-      offset += c.length;
+    for (const p of this.parts) {
+      if (p instanceof Uint8Array) out.set(p, offset);
+      else for (let i = 0; i < p.length; i++) out[offset + i] = p[i];
+      offset += p.length;
     }
     return out;
   }
