@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Arrays } from "./prepare.js";
+import { standardize } from "./standardize.js";
 
 /** One batch, owned by whoever receives it (call `dispose` when done). */
 export interface Batch {
@@ -13,6 +14,8 @@ export interface Batch {
 export interface BatchSource {
   steps: number | null;
   epoch(): AsyncIterable<Batch>;
+  /** For arrays: all of the data at once, so a pass nobody watches batch by batch can run in one call. */
+  whole?: { xs: tf.Tensor[]; ys: tf.Tensor[]; batchSize: number };
 }
 
 const single = (list: tf.Tensor[]) => (list.length === 1 ? list[0] : list);
@@ -22,6 +25,7 @@ export function arrayBatches(arrays: Arrays, batchSize: number, shuffle: boolean
   const steps = Math.ceil(arrays.count / batchSize);
   return {
     steps,
+    whole: { xs: arrays.xs, ys: arrays.ys, batchSize },
     async *epoch() {
       const order = new Int32Array(arrays.count).map((_, i) => i);
       if (shuffle) tf.util.shuffle(order);
@@ -61,7 +65,12 @@ function toList(v: XsYs["xs"]): tf.Tensor[] {
  * Batches from a `tf.data.Dataset` of `{xs, ys}`. Without `batchesPerEpoch` each epoch runs the dataset to its end;
  * with it, one iterator continues across epochs and restarts when the dataset ends.
  */
-export function datasetBatches(dataset: tf.data.Dataset<tf.TensorContainer>, batchesPerEpoch: number | undefined, isTraining: boolean): BatchSource {
+export function datasetBatches(
+  model: tf.LayersModel,
+  dataset: tf.data.Dataset<tf.TensorContainer>,
+  batchesPerEpoch: number | undefined,
+  isTraining: boolean,
+): BatchSource {
   let iterator: Awaited<ReturnType<typeof dataset.iterator>> | undefined;
   return {
     steps: batchesPerEpoch ?? null,
@@ -78,14 +87,15 @@ export function datasetBatches(dataset: tf.data.Dataset<tf.TensorContainer>, bat
         if (!element || element.xs === undefined || element.ys === undefined) {
           throw new Error(`${isTraining ? "dataset" : "validationData"} elements must be {xs, ys} objects of batched tensors`);
         }
-        const xs = toList(element.xs);
+        const rawXs = toList(element.xs);
         const rawYs = toList(element.ys);
-        const ys = rawYs.map((t) => (t.dtype === "float32" ? t : tf.cast(t, "float32")));
+        const floatYs = rawYs.map((t) => (t.dtype === "float32" ? t : tf.cast(t, "float32")));
+        const { xs, ys, created } = standardize(model, rawXs, floatYs);
         yield {
           xs: single(xs),
           ys: single(ys),
           size: xs[0].shape[0],
-          dispose: () => tf.dispose([...xs, ...rawYs, ...ys]),
+          dispose: () => tf.dispose([...rawXs, ...rawYs, ...floatYs, ...created]),
         };
       }
     },

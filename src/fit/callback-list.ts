@@ -72,9 +72,9 @@ export class CallbackList {
     }
   }
 
-  /** True when some callback listens to per-batch hooks; `fit` then computes batch logs. */
-  get wantsBatchLogs(): boolean {
-    return this.batchListeners.onTrainBatchEnd.length > 0 || this.batchListeners.onTrainBatchBegin.length > 0;
+  /** True when some callback listens to per-batch test hooks; otherwise validation runs in one call. */
+  get wantsTestBatchLogs(): boolean {
+    return this.batchListeners.onTestBatchEnd.length > 0 || this.batchListeners.onTestBatchBegin.length > 0;
   }
 
   async onTrainBegin(logs: Logs = {}): Promise<void> {

@@ -82,14 +82,14 @@ export async function fitDataset(
   checkModel(model);
   checkFitOptions(options);
   await ensureBackend();
-  const train = datasetBatches(dataset, options.batchesPerEpoch, true);
+  const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
   let validationArrays: Arrays | undefined;
   let validation: BatchSource | undefined;
   if (Array.isArray(options.validationData)) {
     validationArrays = prepareArrays(model, options.validationData[0], options.validationData[1], {}).train;
     validation = arrayBatches(validationArrays, options.validationBatchSize ?? 32, false);
   } else if (options.validationData) {
-    validation = datasetBatches(options.validationData, options.validationBatches, false);
+    validation = datasetBatches(model, options.validationData, options.validationBatches, false);
   }
   try {
     return await runTraining(model, train, validation, options, { batchSize: null, samples: null });
@@ -136,6 +136,7 @@ async function runTraining(
   const validationFreq = options.validationFreq ?? 1;
   model.stopTraining = false;
   let lastLogs: Logs = {};
+  const trainStep = makeTrainStep(model);
   try {
     await callbacks.onTrainBegin({});
     // A callback (BackupAndRestore) may move the start epoch when it restores a backup.
@@ -145,7 +146,7 @@ async function runTraining(
       let batch = 0;
       for await (const b of train.epoch()) {
         await callbacks.onTrainBatchBegin(batch, {});
-        const values = await trainStep(model, b);
+        const values = await trainStep(b);
         running.add(values, b.size);
         await callbacks.onTrainBatchEnd(batch, running.means());
         batch += 1;
@@ -174,13 +175,42 @@ async function runTraining(
   return history;
 }
 
-async function trainStep(model: tf.LayersModel, b: Batch): Promise<number[]> {
-  try {
-    const out = await model.trainOnBatch(b.xs, b.ys);
-    return Array.isArray(out) ? out : [out];
-  } finally {
-    b.dispose();
+/**
+ * tfjs's internals used for one training step. `trainOnBatch` would re-validate the arrays and build a new train
+ * function on every batch; the data were validated once in `prepareArrays`, so call the train function directly.
+ * (Measured in bench/fit-overhead.mjs.) A Sequential model delegates to its inner functional model.
+ */
+interface TrainInternals {
+  model?: TrainInternals;
+  makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[];
+}
+
+function makeTrainStep(model: tf.LayersModel): (b: Batch) => Promise<number[]> {
+  const m = model as unknown as TrainInternals;
+  const core = model.getClassName() === "Sequential" && m.model ? m.model : m;
+  if (typeof core.makeTrainFunction !== "function") {
+    // Fallback if a future tfjs renames its internals: the public (slower) path.
+    return async (b) => {
+      try {
+        const out = await model.trainOnBatch(b.xs, b.ys);
+        return Array.isArray(out) ? out : [out];
+      } finally {
+        b.dispose();
+      }
+    };
   }
+  const trainFunction = core.makeTrainFunction();
+  return async (b) => {
+    try {
+      const inputs = [...(Array.isArray(b.xs) ? b.xs : [b.xs]), ...(Array.isArray(b.ys) ? b.ys : [b.ys])];
+      const outs = trainFunction(inputs);
+      const values = await Promise.all(outs.map(async (t) => (await t.data())[0]));
+      tf.dispose(outs);
+      return values;
+    } finally {
+      b.dispose();
+    }
+  };
 }
 
 /** The validation pass: runs the test hooks with running means (no `val_` prefix) and returns the final means. */
@@ -191,6 +221,17 @@ export async function evaluateWithHooks(
   callbacks: CallbackList,
 ): Promise<Logs> {
   await callbacks.onTestBegin({});
+  if (source.whole && !callbacks.wantsTestBatchLogs) {
+    // Nobody watches the test batches: one evaluate call over all the data, as tfjs's own fit does.
+    const { xs, ys, batchSize } = source.whole;
+    const out = model.evaluate(xs.length === 1 ? xs[0] : xs, ys.length === 1 ? ys[0] : ys, { batchSize, verbose: 0 });
+    const scalars = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
+    tf.dispose(scalars);
+    const logs: Logs = Object.fromEntries(names.map((n, i) => [n, values[i]]));
+    await callbacks.onTestEnd(logs);
+    return logs;
+  }
   const running = new RunningMean(names);
   let batch = 0;
   for await (const b of source.epoch()) {

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CommonFitOptions, FitOptions, Tensors } from "./fit.js";
+import { standardize } from "./standardize.js";
 
 /** Inputs and targets with the same number of samples, owned by `fit` (disposed when it ends). */
 export interface Arrays {
@@ -30,18 +31,20 @@ export function prepareArrays(
   const owned: tf.Tensor[] = [];
   const disposers: Array<() => void> = [() => tf.dispose(owned)];
   const take = (t: tf.Tensor) => (owned.push(t), t);
-  const xs = asList(x, "x");
-  const ys = asList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
-  const count = xs[0].shape[0];
-  for (const [name, list] of [["x", xs], ["y", ys]] as const) {
+  const rawXs = asList(x, "x");
+  const rawYs = asList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
+  const count = rawXs[0].shape[0];
+  for (const [name, list] of [["x", rawXs], ["y", rawYs]] as const) {
     list.forEach((t, i) => {
       if (t.rank === 0 || t.shape[0] !== count) {
         throw new Error(`${name}${list.length > 1 ? `[${i}]` : ""} has ${t.shape[0] ?? 0} samples but x has ${count}: every input and target needs the same first dimension`);
       }
     });
   }
-  if (xs.length !== model.inputs.length) throw new Error(`x: the model has ${model.inputs.length} input(s) but ${xs.length} tensor(s) were given`);
-  if (ys.length !== model.outputs.length) throw new Error(`y: the model has ${model.outputs.length} output(s) but ${ys.length} tensor(s) were given`);
+  if (rawXs.length !== model.inputs.length) throw new Error(`x: the model has ${model.inputs.length} input(s) but ${rawXs.length} tensor(s) were given`);
+  if (rawYs.length !== model.outputs.length) throw new Error(`y: the model has ${model.outputs.length} output(s) but ${rawYs.length} tensor(s) were given`);
+  const { xs, ys, created } = standardize(model, rawXs, rawYs);
+  owned.push(...created);
 
   const noop = () => undefined;
   let train: Arrays = { xs, ys, count, dispose: noop };

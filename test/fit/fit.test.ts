@@ -167,17 +167,52 @@ describe("fit: stopping, validation and data", () => {
     const seenVal: number[] = [];
     const seenTrain = new Set<number>();
     const model = tinyModel();
-    const spy = {
-      onTrainBatchBegin: () => undefined,
+    const firstColumn = (t: tf.Tensor) => Array.from((t as tf.Tensor2D).slice([0, 0], [-1, 1]).dataSync());
+    // Spy on what the training step and the validation pass receive.
+    const inner = (model as unknown as { model: { makeTrainFunction: () => (d: tf.Tensor[]) => tf.Scalar[] } }).model;
+    const make = inner.makeTrainFunction.bind(inner);
+    inner.makeTrainFunction = () => {
+      const f = make();
+      return (data) => (firstColumn(data[0]).forEach((v) => seenTrain.add(v)), f(data));
     };
-    // Wrap evaluate/trainOnBatch to see which rows each pass gets.
-    const origEval = model.evaluate.bind(model);
-    const origTrain = model.trainOnBatch.bind(model);
-    model.evaluate = ((xs: tf.Tensor, ys: tf.Tensor, a: unknown) => { seenVal.push(...Array.from((xs as tf.Tensor2D).slice([0, 0], [-1, 1]).dataSync())); return origEval(xs, ys, a as never); }) as typeof model.evaluate;
-    model.trainOnBatch = ((xs: tf.Tensor, ys: tf.Tensor) => { (xs as tf.Tensor2D).slice([0, 0], [-1, 1]).dataSync().forEach((v) => seenTrain.add(v)); return origTrain(xs, ys); }) as typeof model.trainOnBatch;
-    await fit(model, x, y, { epochs: 1, batchSize: 3, validationSplit: 0.3, shuffle: true, verbose: 0, callbacks: [spy] });
-    assert.deepEqual(seenVal.sort((a, b) => a - b), [7, 8, 9]);
+    const evaluate = model.evaluate.bind(model);
+    model.evaluate = ((xs: tf.Tensor, ys: tf.Tensor, a: unknown) => (seenVal.push(...firstColumn(xs)), evaluate(xs, ys, a as never))) as typeof model.evaluate;
+    await fit(model, x, y, { epochs: 2, batchSize: 3, validationSplit: 0.3, shuffle: true, verbose: 0 });
+    assert.deepEqual(seenVal.sort((a, b) => a - b), [7, 7, 8, 8, 9, 9]);
     assert.deepEqual([...seenTrain].sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it("shuffles the training batches each epoch (and keeps the order with shuffle: false)", async () => {
+    const x = tf.tensor2d(Array.from({ length: 32 }, (_, i) => [i, 0, 0, 0]));
+    const y = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), "int32");
+    const orders: number[][] = [];
+    for (const shuffle of [true, false]) {
+      const model = tinyModel();
+      const inner = (model as unknown as { model: { makeTrainFunction: () => (d: tf.Tensor[]) => tf.Scalar[] } }).model;
+      const make = inner.makeTrainFunction.bind(inner);
+      const order: number[] = [];
+      inner.makeTrainFunction = () => {
+        const f = make();
+        return (data) => (order.push(...Array.from((data[0] as tf.Tensor2D).slice([0, 0], [-1, 1]).dataSync())), f(data));
+      };
+      await fit(model, x, y, { epochs: 2, batchSize: 8, shuffle, verbose: 0 });
+      orders.push(order);
+    }
+    const [shuffled, ordered] = orders;
+    const range = Array.from({ length: 32 }, (_, i) => i);
+    assert.deepEqual(ordered, [...range, ...range]);
+    assert.notDeepEqual(shuffled.slice(0, 32), range);
+    assert.notDeepEqual(shuffled.slice(0, 32), shuffled.slice(32));
+    assert.deepEqual([...shuffled.slice(0, 32)].sort((a, b) => a - b), range);
+  });
+
+  it("targets are brought to the model's shapes as tfjs's fit would (MSE on [n] labels does not broadcast to [n, n])", async () => {
+    const x = tf.randomNormal([64, 3], 0, 1, "float32", 3);
+    const y = x.sum(1); // shape [64]
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [3] })] });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+    const history = await fit(model, x, y, { epochs: 30, batchSize: 16, verbose: 0 });
+    assert.ok(history.history.loss[29] < 1e-3, `learned y = sum(x): loss ${history.history.loss[29]}`);
   });
 
   it("trains with int32 labels and a sparse loss (tfjs alone rejects them)", async () => {
