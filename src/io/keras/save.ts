@@ -52,10 +52,28 @@ function dateSaved(d: Date): string {
 
 /** JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. */
 export function pythonJson(value: unknown): string {
+  if (typeof value === "number") return pythonNumber(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`;
+}
+
+/**
+ * Python's float repr uses the same shortest digits as JavaScript but switches to exponent notation outside
+ * 1e-4 ≤ |x| < 1e16 and pads the exponent to two digits (`1e-07`, not `1e-7`).
+ */
+function pythonNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`cannot write ${n} to config.json`);
+  if (n === 0 || Number.isInteger(n)) return Math.abs(n) < 1e16 ? String(n) : pyExp(n);
+  const exp = Number(n.toExponential().split("e")[1]);
+  return exp < -4 || exp >= 16 ? pyExp(n) : String(n);
+}
+
+function pyExp(n: number): string {
+  const [mantissa, e] = n.toExponential().split("e");
+  const sign = e.startsWith("-") ? "-" : "+";
+  return `${mantissa}e${sign}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
 }
 
 function hardSigmoidNote(config: JsonObject, warn: (m: string) => void): void {
