@@ -5,7 +5,7 @@ import { BatchCurve } from "./batch-curve.js";
 import { chartBundle } from "./bundle.js";
 import { chartSpec } from "./history-spec.js";
 import { writeChart } from "./plot.js";
-import { renderChart, type SvgResult } from "./render.js";
+import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
 import type { ChartOptions, HistoryRow, VegaLiteSpec } from "./types.js";
@@ -13,7 +13,7 @@ import type { ChartOptions, HistoryRow, VegaLiteSpec } from "./types.js";
 export interface LiveChartOptions extends ChartOptions {
   /** Most chart updates per second (default 1). The final update always goes out. */
   maxUpdatesPerSecond?: number;
-  /** Share of the elapsed training time that rendering may use (default 0.02, i.e. 2 %). */
+  /** Share of the elapsed training time that chart work may use (default 0.02, i.e. 2 %). */
   budget?: number;
   /** Draw a smoothed per-batch training curve: `true`, or the EMA smoothing factor in [0, 1) (default 0.9). */
   batches?: boolean | number;
@@ -21,27 +21,34 @@ export interface LiveChartOptions extends ChartOptions {
   path?: string;
 }
 
-/** Where a live chart's time went; `fraction` is the share of the training time spent on the chart. */
+/** Where a live chart's time went (milliseconds). `fraction` = (spec + PNG time) / training time. */
 export interface LiveChartStats {
+  /** Bundles sent after the first display (including the final one). */
   updates: number;
+  /** PNGs rendered during training (the final one not counted). */
   pngs: number;
+  /** Update chances passed over by the throttle or the budget. */
   skipped: number;
-  /** Time spent on the chart after the first display (spec, PNG renders, sends). */
-  renderMs: number;
-  /** One-off cost of the first display: loading vega and the first PNG. */
-  setupMs: number;
+  /** Building specs and sending them, over the whole fit. */
+  specMs: number;
+  /** Rendering PNGs during training (vega → SVG → PNG, including loading vega the first time). */
+  pngMs: number;
+  /** The first display (placeholder PNG) and the final full render, which always happen. */
+  fixedMs: number;
   elapsedMs: number;
   fraction: number;
 }
 
 /**
  * A chart that follows a fit: shown once, then replaced in place (one display id) at most `maxUpdatesPerSecond`
- * times a second. Updates carry the spec and text; a PNG is added only while the time spent rendering stays within
- * `budget` of the training time, and always in the final update.
+ * times a second. Updates carry the spec (cheap: no vega needed) and text; a PNG is added only while the PNG time
+ * stays within `budget` of the training time, and always in the final update. The first display carries a small
+ * placeholder PNG for front ends that cannot draw Vega-Lite, so vega itself is not loaded before training starts.
  */
 export class LiveChart {
   readonly rows: HistoryRow[] = [];
   readonly output = new NotebookOutput();
+  readonly stats: LiveChartStats = { updates: 0, pngs: 0, skipped: 0, specMs: 0, pngMs: 0, fixedMs: 0, elapsedMs: 0, fraction: 0 };
   private readonly curve: BatchCurve | undefined;
   private readonly minIntervalMs: number;
   private readonly budget: number;
@@ -52,14 +59,15 @@ export class LiveChart {
   private batchesThisEpoch = 0;
   private startedAt = 0;
   private lastUpdateAt = 0;
-  private lastPngMs = 0;
-  readonly stats: LiveChartStats = { updates: 0, pngs: 0, skipped: 0, renderMs: 0, setupMs: 0, elapsedMs: 0, fraction: 0 };
+  /** Cost estimate of the next PNG: high until measured, since the first one also loads vega. */
+  private nextPngMs = 800;
 
   constructor(private readonly options: LiveChartOptions = {}) {
     const ups = options.maxUpdatesPerSecond ?? 1;
     if (!(ups > 0)) throw new Error(`maxUpdatesPerSecond must be > 0, got ${String(ups)}`);
     this.minIntervalMs = 1000 / ups;
     this.budget = options.budget ?? 0.02;
+    if (!(this.budget >= 0)) throw new Error(`budget must be >= 0, got ${String(options.budget)}`);
     const b = options.batches;
     this.curve = b === undefined || b === false ? undefined : new BatchCurve(typeof b === "number" ? b : 0.9);
   }
@@ -73,9 +81,14 @@ export class LiveChart {
     if (!inTslab()) return;
     const t0 = performance.now();
     const spec = this.spec(true);
-    const chart = await renderChart(spec);
-    this.output.show(chartBundle(spec, summaryText(this.rows, { note: "training started…" }), chart));
-    this.stats.setupMs = performance.now() - t0;
+    const panels = (spec.vconcat as unknown[]).length;
+    const png = await placeholderPng(
+      (this.options.width ?? 420) + 60,
+      panels * ((this.options.height ?? 160) + 70) + 40,
+      "training… the chart appears here when training ends",
+    );
+    this.output.show(chartBundle(spec, summaryText(this.rows, { note: "training started…" }), png));
+    this.stats.fixedMs += performance.now() - t0;
     this.lastUpdateAt = Date.now();
   }
 
@@ -86,8 +99,7 @@ export class LiveChart {
   /** Records a batch for the batch curve (a no-op without `batches`), and updates when one is due. */
   async batchEnd(epoch: number, batch: number, steps: number | null, logs: Record<string, number>): Promise<void> {
     if (!this.curve) return;
-    const perEpoch = steps ?? this.lastEpochBatches ?? batch + 1;
-    this.curve.add(epoch, batch, perEpoch, logs);
+    this.curve.add(epoch, batch, steps ?? this.lastEpochBatches ?? batch + 1, logs);
     this.batchesThisEpoch = batch + 1;
     await this.update();
   }
@@ -100,28 +112,28 @@ export class LiveChart {
     if (update) await this.update();
   }
 
-  /** A throttled update: skipped when one went out less than 1 / maxUpdatesPerSecond ago or the budget is spent. */
+  /** A throttled update: skipped inside 1 / maxUpdatesPerSecond of the last one, or when over budget. */
   async update(): Promise<void> {
     if (!this.output.isShown) return;
     const now = Date.now();
-    const elapsed = now - this.startedAt;
-    if (now - this.lastUpdateAt < this.minIntervalMs || this.stats.renderMs > this.budget * elapsed) {
+    const allowed = this.budget * (now - this.startedAt);
+    if (now - this.lastUpdateAt < this.minIntervalMs || this.stats.specMs > allowed) {
       this.stats.skipped++;
       return;
     }
+    let png: PngResult | undefined;
     const t0 = performance.now();
     const spec = this.spec(true);
-    const withPng = this.stats.renderMs + Math.max(this.lastPngMs, 50) <= this.budget * elapsed;
-    let png: (SvgResult & { png: Uint8Array }) | undefined;
-    if (withPng) {
-      const p0 = performance.now();
+    if (this.stats.specMs + this.stats.pngMs + this.nextPngMs <= allowed) {
       png = await renderChart(spec);
-      this.lastPngMs = performance.now() - p0;
+      this.nextPngMs = performance.now() - t0;
+      this.stats.pngMs += this.nextPngMs;
       this.stats.pngs++;
     }
+    const t1 = performance.now();
     this.output.show(chartBundle(spec, summaryText(this.rows), png));
+    this.stats.specMs += performance.now() - t1 + (png ? 0 : t1 - t0);
     this.stats.updates++;
-    this.stats.renderMs += performance.now() - t0;
     this.lastUpdateAt = Date.now();
     // Let the kernel's sockets, timers and a pending SIGINT run between training steps.
     await new Promise<void>((r) => setImmediate(r));
@@ -129,32 +141,30 @@ export class LiveChart {
 
   /** The final update, always sent, always with a PNG; outside tslab the chart is written to a file instead. */
   async finish(note?: string): Promise<void> {
+    const t0 = performance.now();
     const spec = this.spec(false);
     if (this.output.isShown || inTslab()) {
-      const t0 = performance.now();
       const png = await renderChart(spec);
       this.output.show(chartBundle(spec, summaryText(this.rows, { note }), png));
-      this.stats.pngs++;
       this.stats.updates++;
-      this.stats.renderMs += performance.now() - t0;
     }
+    this.stats.fixedMs += performance.now() - t0;
     if (this.options.path || !inTslab()) {
-      const path = resolve(this.options.path ?? join(tmpdir(), "tslab-fit", `live-${new Date().toISOString().replace(/[:.]/g, "-")}.png`));
+      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+      const path = resolve(this.options.path ?? join(tmpdir(), "tslab-fit", `live-${stamp}.png`));
       await writeChart(spec, path);
       if (!inTslab()) console.log(`tslab-fit: chart written to ${path}`);
     }
     this.stats.elapsedMs = Date.now() - this.startedAt;
-    this.stats.fraction = this.stats.elapsedMs > 0 ? this.stats.renderMs / this.stats.elapsedMs : 0;
+    const used = this.stats.specMs + this.stats.pngMs + this.stats.fixedMs;
+    this.stats.fraction = this.stats.elapsedMs > 0 ? used / this.stats.elapsedMs : 0;
   }
 
   /** The current spec; while live, the x axis spans every planned epoch so progress reads at a glance. */
   spec(live: boolean): VegaLiteSpec {
     const { maxUpdatesPerSecond: _u, budget: _b, batches: _c, path: _p, ...chart } = this.options;
     const metrics = chart.metrics ?? (this.rows.length === 0 ? baseNames(this.metricsFromParams) : undefined);
-    const spec = chartSpec(
-      { rows: this.rows, events: this.events, batches: this.curve?.points },
-      { ...chart, metrics },
-    );
+    const spec = chartSpec({ rows: this.rows, events: this.events, batches: this.curve?.points }, { ...chart, metrics });
     if (live && this.epochs) fixEpochAxis(spec, this.epochs);
     return spec;
   }

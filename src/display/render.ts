@@ -93,3 +93,17 @@ function svgSize(svg: string): { width: number; height: number } {
   const h = /\sheight="([\d.]+)"/.exec(head);
   return { width: w ? Math.round(Number(w[1])) : 0, height: h ? Math.round(Number(h[1])) : 0 };
 }
+
+/**
+ * A plain "chart coming" PNG drawn without vega (just resvg), for the first display of a live chart: front ends that
+ * cannot draw Vega-Lite show it until the final PNG replaces it, and training does not wait for vega to load.
+ */
+export async function placeholderPng(width: number, height: number, message: string): Promise<PngResult> {
+  const esc = message.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] as string);
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="#fafafa" stroke="#dddddd"/>` +
+    `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-family="sans-serif" font-size="13" fill="#777777">${esc}</text>` +
+    `</svg>`;
+  return svgToPng(svg);
+}

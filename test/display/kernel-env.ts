@@ -1,0 +1,80 @@
+// Shared setup for the tests that run the real tslab kernel: a private kernelspec, a notebook folder where
+// `tslab-fit` resolves to this repo's dist/, and the reasons to skip when Jupyter is missing.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { tempDir } from "../helpers.js";
+
+export const REPO = resolve(__dirname, "../..");
+export const PYTHON = "/usr/bin/python3";
+
+/** Why the kernel tests cannot run here, or undefined when they can. */
+export function kernelSkipReason(pythonModules = ["jupyter_client", "IPython"]): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} not found: the tslab kernel tests drive Jupyter through Debian's Python`;
+  const probe = spawnSync(PYTHON, ["-c", `import ${pythonModules.join(", ")}`], { encoding: "utf8" });
+  if (probe.status !== 0) return `${PYTHON} lacks ${pythonModules.join("/")} (apt-get install python3-jupyter-client python3-nbclient jupyter-nbconvert python3-ipython)`;
+  if (!existsSync(join(REPO, "node_modules", ".bin", "tslab"))) return "node_modules/.bin/tslab missing (npm install)";
+  return undefined;
+}
+
+/** Builds dist/ when any file under src/ is newer than dist/index.js (npm test builds first anyway). */
+export function ensureBuilt(): void {
+  const distIndex = join(REPO, "dist", "index.js");
+  const built = existsSync(distIndex) ? statSync(distIndex).mtimeMs : 0;
+  if (built > 0 && newestMtime(join(REPO, "src")) <= built) return;
+  const r = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.json")], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+export interface KernelEnv {
+  root: string;
+  /** JUPYTER_PATH for the private kernelspec. */
+  jupyterPath: string;
+  /** A notebook folder whose node_modules has this repo as `tslab-fit` beside its dependencies. */
+  notebookDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Installs the tslab kernelspec under a temp prefix and prepares a notebook folder. */
+export function makeKernelEnv(): KernelEnv {
+  const root = tempDir("tslab-fit-kernel-");
+  const prefix = join(root, "jupyter");
+  const install = spawnSync(
+    join(REPO, "node_modules", ".bin", "tslab"),
+    ["install", `--python=${PYTHON}`, `--binary=${join(REPO, "node_modules", ".bin", "tslab")}`, `--prefix=${prefix}`],
+    { encoding: "utf8" },
+  );
+  if (install.status !== 0) throw new Error(`tslab install failed:\n${install.stdout}${install.stderr}`);
+  const notebookDir = join(root, "nb");
+  const modules = join(notebookDir, "node_modules");
+  mkdirSync(modules, { recursive: true });
+  // Same files as the repo's node_modules (so tfjs is one instance), plus the package itself.
+  for (const name of readdirSync(join(REPO, "node_modules"))) {
+    if (name.startsWith(".")) continue;
+    symlinkSync(join(REPO, "node_modules", name), join(modules, name));
+  }
+  symlinkSync(REPO, join(modules, "tslab-fit"));
+  const jupyterPath = join(prefix, "share", "jupyter");
+  const env = {
+    ...process.env,
+    JUPYTER_PATH: jupyterPath,
+    JUPYTER_CONFIG_DIR: join(root, "config"),
+    JUPYTER_DATA_DIR: join(root, "data"),
+    JUPYTER_RUNTIME_DIR: join(root, "runtime"),
+    IPYTHONDIR: join(root, "ipython"),
+    TF_CPP_MIN_LOG_LEVEL: "2",
+  };
+  return { root, jupyterPath, notebookDir, env };
+}
