@@ -1,5 +1,7 @@
 // Compare runs inline: every scalar of every run under a log folder, as chart rows and one Vega-Lite spec (one
 // panel per tag, one colour per run), read with this library's own reader.
+import { showChart } from "../display/show.js";
+import { inTslab } from "../display/tslab.js";
 import { readRuns } from "./reader.js";
 
 export interface RunRow {
@@ -19,6 +21,10 @@ export interface PlotRunsOptions {
   /** Panel size in pixels. Default 320×180. */
   width?: number;
   height?: number;
+  /** Draw the chart: inline in a tslab notebook, or as a file elsewhere. Default: true in a notebook, else false. */
+  show?: boolean;
+  /** Also write the chart here (`.png`, `.svg`, `.html` or `.json`); implies `show` outside a notebook. */
+  path?: string;
 }
 
 export interface PlotRunsResult {
@@ -29,7 +35,8 @@ export interface PlotRunsResult {
 
 /**
  * Reads every run under `logDir` and returns its scalars as rows `{run, tag, step, value}` plus one Vega-Lite chart
- * comparing the runs. Rows are ordered by run, tag and step.
+ * comparing the runs (one panel per tag, one colour per run), drawn inline in a notebook. Rows are ordered by run,
+ * tag and step.
  *
  * @example
  * const { rows, spec } = await plotRuns("logs/fit", { tags: ["epoch_loss"] });
@@ -54,18 +61,38 @@ export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): P
       throw new Error(`plotRuns: no scalars for ${missing.map((t) => JSON.stringify(t)).join(", ")} under ${logDir}`);
     }
   }
-  return { rows, spec: runsSpec(rows, options) };
+  const spec = runsSpec(rows, options);
+  if (options.show ?? (inTslab() || options.path !== undefined)) {
+    const runs = new Set(rows.map((r) => r.run)).size;
+    const tags = new Set(rows.map((r) => r.tag)).size;
+    await showChart(spec, { text: `${runs} runs, ${tags} tags, ${rows.length} points from ${logDir}`, path: options.path });
+  }
+  return { rows, spec };
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Keras's layout puts `<experiment>/train` and `<experiment>/validation` side by side: colour by experiment, dash by split. */
+function splitRun(run: string): { experiment: string; split: string } {
+  const m = /^(?:(.*)\/)?(train|validation)$/.exec(run);
+  return m ? { experiment: m[1] ?? ".", split: m[2] } : { experiment: run, split: "" };
+}
+
 function runsSpec(rows: RunRow[], options: PlotRunsOptions): Record<string, unknown> {
   const tags = [...new Set(rows.map((r) => r.tag))];
+  const values = rows.map((r) => ({ ...r, ...splitRun(r.run) }));
+  const splits = new Set(values.map((v) => v.split));
+  const experiments = new Set(values.map((v) => v.experiment));
+  // Dashes for train vs validation only when they add information beyond the colour.
+  const useDash = splits.has("validation") && splits.has("train") && experiments.size < values.length;
+  // Few epochs: tick exactly at the steps (automatic ticks would land on 0.5, 1.5, …).
+  const steps = [...new Set(rows.map((r) => r.step))].sort((a, b) => a - b);
+  const axis = steps.length <= 12 ? { values: steps, format: "d" } : { tickMinStep: 1 };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    data: { values: rows },
+    data: { values },
     facet: { field: "tag", type: "nominal", title: null, sort: tags },
     columns: options.columns ?? 2,
     spec: {
@@ -73,9 +100,23 @@ function runsSpec(rows: RunRow[], options: PlotRunsOptions): Record<string, unkn
       height: options.height ?? 180,
       mark: { type: "line", point: rows.length <= 400, tooltip: true },
       encoding: {
-        x: { field: "step", type: "quantitative", title: "step" },
+        x: { field: "step", type: "quantitative", title: "step", axis },
         y: { field: "value", type: "quantitative", scale: { zero: false }, title: null },
-        color: { field: "run", type: "nominal", title: "run" },
+        color: useDash
+          ? { field: "experiment", type: "nominal", title: "run" }
+          : { field: "run", type: "nominal", title: "run" },
+        ...(useDash
+          ? {
+              strokeDash: { field: "split", type: "nominal", title: null, sort: ["train", "validation"], legend: { symbolOpacity: 0, labelExpr: "datum.label === 'validation' ? 'validation (dashed)' : datum.label + ' (solid)'" } },
+              detail: { field: "run" },
+            }
+          : {}),
+        tooltip: [
+          { field: "run", type: "nominal" },
+          { field: "tag", type: "nominal" },
+          { field: "step", type: "quantitative" },
+          { field: "value", type: "quantitative", format: ".4~g" },
+        ],
       },
     },
     resolve: { scale: { y: "independent" } },

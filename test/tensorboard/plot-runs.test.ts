@@ -28,8 +28,8 @@ test("plotRuns returns {run, tag, step, value} rows for every run, sorted, scala
   );
   assert.ok(Math.abs(rows.find((r) => r.run === "lr-0.1/validation" && r.step === 1)!.value - 1) < 1e-7);
   assert.equal(spec.$schema, "https://vega.github.io/schema/vega-lite/v5.json");
-  assert.deepEqual((spec.data as { values: unknown[] }).values, rows);
-  assert.deepEqual((spec.spec as { encoding: { color: { field: string } } }).encoding.color.field, "run");
+  assert.deepEqual((spec.data as { values: { run: string }[] }).values.map((v) => v.run), rows.map((r) => r.run));
+  assert.deepEqual((spec.spec as { encoding: { color: { field: string } } }).encoding.color.field, "experiment");
   const all = await plotRuns(dir);
   assert.deepEqual([...new Set(all.rows.map((r) => r.tag))].sort(), ["epoch_accuracy", "epoch_loss"]);
   const one = await plotRuns(dir, { runs: ["lr-0.01/train"] });
@@ -53,4 +53,17 @@ test("plotRuns: unknown tags and bad folders are clear errors", async () => {
   await assert.rejects(plotRuns(makeRuns(), { tags: ["epoch_los"] }), /no scalars for "epoch_los"/);
   await assert.rejects(plotRuns(""), /logDir must be a folder path/);
   await assert.rejects(plotRuns(join(tempDir(), "missing")), /ENOENT/);
+});
+
+test("plotRuns' spec compiles with vega-lite without warnings and renders to a PNG file", async (t) => {
+  const { compileSpec } = await import("../../src/display/render.js");
+  const dir = makeRuns();
+  const out = join(tempDir(), "runs.png");
+  const { spec } = await plotRuns(dir, { path: out });
+  const compiled = await compileSpec(spec);
+  assert.deepEqual(compiled.warnings, []);
+  const { readFileSync } = await import("node:fs");
+  const png = readFileSync(out);
+  assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
+  t.diagnostic(`chart PNG: ${png.length} bytes`);
 });
