@@ -91,7 +91,7 @@ export class ModelCheckpoint extends MonitorCallback {
         console.warn(`Can save best model only with ${this.monitor} available.`);
       } else if (this.isImprovement(current, this.best)) {
         if (this.verbose > 0) {
-          const from = this.best === undefined ? "inf" : this.best.toFixed(5);
+          const from = this.best !== undefined ? this.best.toFixed(5) : this.monitorDirection === "min" ? "inf" : "-inf";
           console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${from} to ${current.toFixed(5)}, saving model to ${path}`);
         }
         this.best = current;
