@@ -7,7 +7,7 @@ import { scanRecords } from "../../src/tensorboard/record.js";
 import { ProtoMessage } from "../../src/tensorboard/proto-reader.js";
 import { SummaryWriter } from "../../src/tensorboard/writer.js";
 import { tempDir } from "./helpers.js";
-import { protocDecode, protocDecodeRaw, protocMissing } from "./protoc.js";
+import { protocDecode, protocDecodeRaw, protocMissing, structProtoMissing } from "./protoc.js";
 
 const missing = protocMissing();
 
@@ -68,7 +68,7 @@ test("protoc: text and the keras graph are rank-0 DT_STRING; the graph has conte
   assert.match(g, /string_val: "\{\\"class_name\\":\\"Functional\\"\}"/);
 });
 
-test("protoc: hparams carry the null tensor and decode as HParamsPluginData", { skip: missing }, () => {
+test("protoc: hparams carry the null tensor and decode as HParamsPluginData", { skip: structProtoMissing() }, () => {
   const [, exp, start, end] = writtenRecords((w) => {
     w.hparamsExperiment([{ name: "lr", min: 0.001, max: 0.1 }, { name: "opt", values: ["adam", "sgd"] }], [{ tag: "epoch_loss", group: "validation" }]);
     w.hparamsSessionStart({ lr: 0.01, opt: "adam", bn: true }, { groupName: "trial-1" });
