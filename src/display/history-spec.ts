@@ -100,7 +100,8 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
   const series = [metric, val].filter((k) => a.rows.some((r) => Number.isFinite(r[k])));
   const folded = series.length > 0 ? series : [metric];
   const unit = !a.logScale && isUnitInterval(metric, a.rows);
-  const yScale = a.logScale ? { type: "log", nice: false } : unit ? { domain: [0, 1] } : { zero: false };
+  // Accuracy-like panels end at 1 but start near the data: [0, 1] would flatten 0.93 vs 0.98 into one line.
+  const yScale = a.logScale ? { type: "log", nice: false } : unit ? { zero: false, domainMax: 1 } : { zero: false };
   const positive = a.logScale ? " && datum.value > 0" : "";
   const hover = `hover_${a.index}`;
   // Log axes label every minor tick by default and then drop labels where they collide (often "1").

@@ -1,4 +1,5 @@
 import { formatValue } from "./history-spec.js";
+import { bestRow, betterDirection, defaultMonitor } from "./metrics.js";
 import type { HistoryRow } from "./types.js";
 
 /**
@@ -17,6 +18,9 @@ export function summaryText(
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i])).join("  ");
   const lines = [line(header), ...body.map(line)];
+  const monitor = defaultMonitor(rows);
+  const best = monitor ? bestRow(rows, monitor, betterDirection(monitor)) : undefined;
+  if (monitor && best) lines.push(`best ${monitor} ${formatValue(best[monitor])} at epoch ${best.epoch} of ${rows.length}`);
   if (options.note) lines.push(options.note);
   return lines.join("\n");
 }

@@ -84,6 +84,7 @@ test("LivePlot: display at train begin, in-place updates at epoch ends, final fu
   assert.deepEqual(spec0.vconcat.map((p: any) => p.title.text), ["loss", "accuracy"], "panels known before epoch 1");
   for (let e = 0; e < 6; e++) {
     live.onEpochBegin(e);
+    await new Promise((r) => setTimeout(r, 5)); // an epoch takes time; the throttle counts milliseconds
     await live.onEpochEnd(e, epochLogs(e));
   }
   events.push({ kind: "early_stopping", epoch: 5, message: "Epoch 6: early stopping" });

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ensureBuilt, kernelSkipReason, makeKernelEnv, PYTHON, REPO } from "./kernel-env.js";
+
+const VL = "application/vnd.vegalite.v5+json";
+
+/** Runs notebooks/mnist-walkthrough.ipynb top to bottom with nbconvert and checks what it saved. */
+test("mnist-walkthrough.ipynb executes under nbconvert with the tslab kernel", { timeout: 300_000 }, async (t) => {
+  const reason = kernelSkipReason(["jupyter_client", "IPython", "nbconvert", "nbclient"]);
+  if (reason) return t.skip(reason);
+  ensureBuilt();
+  const env = makeKernelEnv();
+  const input = join(env.notebookDir, "mnist-walkthrough.ipynb");
+  copyFileSync(join(REPO, "notebooks", "mnist-walkthrough.ipynb"), input);
+  const run = spawnSync(
+    PYTHON,
+    ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=tslab",
+      "--ExecutePreprocessor.timeout=600", "--output", "executed.ipynb", input],
+    { cwd: env.notebookDir, env: env.env, encoding: "utf8", timeout: 280_000 },
+  );
+  assert.equal(run.status, 0, `nbconvert failed:\n${run.stderr.slice(-6000)}`);
+  const nb = JSON.parse(readFileSync(join(env.notebookDir, "executed.ipynb"), "utf8"));
+  const code = nb.cells.filter((c: any) => c.cell_type === "code");
+  const text = (c: any) => c.outputs.filter((o: any) => o.output_type === "stream").map((o: any) => [].concat(o.text).join("")).join("");
+  const cellWith = (s: string) => code.find((c: any) => [].concat(c.source).join("").includes(s));
+
+  assert.match(text(cellWith("loadMnist(")), /\[ 10000, 784 \] \[ 10000 \]/);
+
+  // The training cell keeps exactly its final state: one progress display and one chart, both updated in place.
+  const train = cellWith("await fit(");
+  const displays = train.outputs.filter((o: any) => o.output_type === "display_data");
+  const chart = displays.filter((o: any) => VL in o.data);
+  assert.equal(chart.length, 1, "one chart output");
+  assert.deepEqual(Object.keys(chart[0].data).sort(), [VL, "image/png", "text/plain"]);
+  assert.ok(chart[0].metadata["image/png"].width > 300);
+  const spec = chart[0].data[VL];
+  const epochsRun = spec.datasets.history.length;
+  assert.ok(epochsRun >= 4 && epochsRun <= 10, `${epochsRun} epochs`);
+  const last = spec.datasets.history.at(-1);
+  assert.ok(last.val_accuracy > 0.8, `val_accuracy ${last.val_accuracy}`);
+  assert.ok(spec.datasets.marks.some((m: any) => m.kind === "checkpoint"), "checkpoint saves marked");
+  assert.ok(spec.datasets.marks.some((m: any) => m.kind === "best"), "best epoch marked");
+  if (epochsRun < 10) assert.ok(spec.datasets.marks.some((m: any) => m.kind === "early_stopping"), "early stop marked");
+  const progress = displays.filter((o: any) => "text/html" in o.data);
+  assert.equal(progress.length, 1, "one progress output");
+  assert.match([].concat(progress[0].data["text/plain"]).join(""), new RegExp(`Epoch ${epochsRun}/10 - .*val_accuracy`));
+  assert.ok(!/ms\/step/.test(text(train)), "no progress lines in the stream");
+
+  // history.plot of accuracy vs val_accuracy.
+  const plot = cellWith("history.plot(").outputs.filter((o: any) => o.output_type === "display_data");
+  assert.equal(plot.length, 1);
+  assert.deepEqual(plot[0].data[VL].vconcat.map((p: any) => p.title.text), ["accuracy"]);
+  assert.ok("image/png" in plot[0].data);
+
+  // Files the callbacks and toHTML wrote, relative to the notebook.
+  assert.ok(statSync(join(env.notebookDir, "models", "best_model.keras")).size > 10_000);
+  const runs = readdirSync(join(env.notebookDir, "logs", "fit"));
+  assert.equal(runs.length, 1);
+  assert.ok(readdirSync(join(env.notebookDir, "logs", "fit", runs[0], "train")).some((f) => f.startsWith("events.out.tfevents")));
+  assert.ok(existsSync(join(env.notebookDir, "reports", "mnist-history.html")));
+  assert.match(text(cellWith("toHTML(")), /best val_loss 0\.\d{4} — report: /);
+});
