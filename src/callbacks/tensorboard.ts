@@ -47,7 +47,7 @@ const OPTION_NAMES = [
  *
  * Runs `<logDir>/train` and `<logDir>/validation`; tags `epoch_<metric>` at 0-based epochs (`val_` stripped in the
  * validation run), `epoch_learning_rate`, `epoch_steps_per_second`, `batch_<metric>`,
- * `evaluation_<metric>_vs_iterations`, `<model>/<layer>/<weight>/histogram` and `…/image`, the graph `keras`.
+ * `evaluation_<metric>_vs_iterations`, `<weight path>/histogram` and `…/image`, the graph `keras`.
  * View with `tensorboard --logdir <logDir>` (Python).
  *
  * @example
@@ -216,13 +216,18 @@ export class TensorBoard extends Callback {
     for (const [k, v] of Object.entries(logs)) this.scalar("validation", `evaluation_${k}_vs_iterations`, v, step);
   }
 
-  /** Histograms (and images) of every weight, tagged by Keras 3's weight path `<model>/<layer>/<weight>`. */
+  /**
+   * Histograms (and images) of every weight, tagged by Keras 3's `weight.path`: a Sequential model builds its layers
+   * inside its own name scope (`sequential/dense/kernel`); a functional model's layers are built where they are
+   * called, outside it (`dense/kernel`).
+   */
   private async logWeights(epoch: number): Promise<void> {
+    const prefix = this.model instanceof tf.Sequential ? `${this.model.name}/` : "";
     const entries: { path: string; tensor: tf.Tensor }[] = [];
     for (const layer of this.model.layers) {
       for (const weight of layer.weights) {
         const short = (weight.originalName ?? weight.name).split("/").pop()!.replace(/:/g, "_");
-        entries.push({ path: `${this.model.name}/${layer.name}/${short}`, tensor: weight.read() });
+        entries.push({ path: `${prefix}${layer.name}/${short}`, tensor: weight.read() });
       }
     }
     if (entries.length === 0) return;

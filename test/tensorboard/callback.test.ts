@@ -222,3 +222,19 @@ test("a functional model's graph keeps its edges: Keras-3 dict inbound_nodes wit
   assert.deepEqual(out.inbound_nodes[0].args[0].config.keras_history, ["cat", 0, 0]);
   assert.equal(out.inbound_nodes[0].args[0].class_name, "__keras_tensor__");
 });
+
+test("functional models' histogram tags have no model prefix (Keras 3 builds their layers outside the model scope)", async () => {
+  const dir = tempDir();
+  const input = tf.input({ shape: [4], name: "x" });
+  const out = tf.layers.dense({ units: 2, name: "head" }).apply(input) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out, name: "func" });
+  model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+  const cb = new TensorBoard({ logDir: dir, histogramFreq: 1, writeGraph: false });
+  cb.setModel(model);
+  cb.setParams(params);
+  await cb.onTrainBegin({});
+  await cb.onEpochBegin(0, {});
+  await cb.onEpochEnd(0, { loss: 1 });
+  await cb.onTrainEnd({});
+  assert.deepEqual(readRuns(dir, { kinds: ["histogram"] }).map((r) => r.tag).sort(), ["head/bias/histogram", "head/kernel/histogram"]);
+});
