@@ -108,6 +108,21 @@ describe("keras3ModelConfig", () => {
     assert.deepEqual(byName.get("out")!.inbound_nodes[0].args[0].config.shape, [null, 6]);
   });
 
+  it("RNN layers: Keras 3.3-compatible initializer names, no tfjs-only keys, reset_after false for GRU", () => {
+    const m = tf.sequential({
+      layers: [tf.layers.lstm({ units: 2, inputShape: [4, 3], returnSequences: true }), tf.layers.gru({ units: 2 })],
+    });
+    const [, lstm, gru] = (keras3ModelConfig(m) as Obj).config.layers as Obj[];
+    // Keras 3.3 resolves nested initializers by class name and knows only "OrthogonalInitializer" (3.10+ keeps it
+    // as an alias), so "Orthogonal" would fail to load there.
+    assert.equal(lstm.config.recurrent_initializer.class_name, "OrthogonalInitializer");
+    assert.equal(lstm.config.implementation, undefined);
+    assert.equal(lstm.config.unit_forget_bias, false);
+    assert.equal(lstm.config.recurrent_activation, "hard_sigmoid");
+    assert.equal(gru.config.reset_after, false);
+    assert.deepEqual(lstm.build_config, { input_shape: [null, 4, 3] });
+  });
+
   it("names the layer class it cannot convert", () => {
     const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [4] }), tf.layers.leakyReLU()] });
     assert.throws(() => keras3ModelConfig(m), /LeakyReLU.*not supported/);

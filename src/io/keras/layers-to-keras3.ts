@@ -13,7 +13,7 @@ type Builder = (c: JsonObject, where: string) => JsonObject;
 export const SUPPORTED_LAYER_CLASSES = [
   "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
   "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
-  "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+  "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
 ] as const;
 
 function pair(v: Json, where: string, key: string): Json {
@@ -186,7 +186,6 @@ const BUILDERS: Record<string, Builder> = {
   Rescaling: (c) => ({ scale: c.scale, offset: c.offset ?? 0 }),
   Concatenate: (c) => ({ axis: c.axis ?? -1 }),
   Add: () => ({}),
-  Subtract: () => ({}),
   Multiply: () => ({}),
   Average: () => ({}),
   Maximum: () => ({}),

@@ -13,7 +13,7 @@ type Converter = (c: JsonObject, where: string, warn: (m: string) => void) => Js
 export const READABLE_LAYER_CLASSES = [
   "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
   "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
-  "Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+  "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
 ] as const;
 
 /** Keras 3 data-augmentation layers: identity at inference, so a Sequential may drop them on request. */
@@ -56,7 +56,8 @@ function objects(c: JsonObject, where: string, prefixes: string[]): JsonObject {
     if (`${p}_regularizer` in c) out[`${p}_regularizer`] = regularizerToTfjs(c[`${p}_regularizer`], `${where} ${p}_regularizer`);
     if (`${p}_constraint` in c) out[`${p}_constraint`] = constraintToTfjs(c[`${p}_constraint`], `${where} ${p}_constraint`);
   }
-  if ("activity_regularizer" in c) out.activity_regularizer = regularizerToTfjs(c.activity_regularizer, `${where} activity_regularizer`);
+  // tfjs refuses to call layers that have one ("not supported yet"), so say so up front.
+  refuse(c, where, { activity_regularizer: (v) => v !== null && v !== undefined });
   return out;
 }
 
@@ -128,7 +129,6 @@ const CONVERTERS: Record<string, Converter> = {
   },
   Concatenate: (c) => pick(c, ["axis"]),
   Add: () => ({}),
-  Subtract: () => ({}),
   Multiply: () => ({}),
   Average: () => ({}),
   Maximum: () => ({}),

@@ -50,9 +50,10 @@ export function initializerToKeras3(init: Json, where: string): Json {
     case "RandomUniform":
       return keras("RandomUniform", { seed: seedOf(cfg), minval: Number(cfg.minval ?? -0.05), maxval: Number(cfg.maxval ?? 0.05) });
     case "Orthogonal":
-      return keras("Orthogonal", { seed: seedOf(cfg), gain: Number(cfg.gain ?? 1) });
+      // Keras 3.3 only knows the class under this name; 3.10+ keeps it as a compatibility alias.
+      return keras("OrthogonalInitializer", { seed: seedOf(cfg), gain: Number(cfg.gain ?? 1) });
     case "Identity":
-      return keras("IdentityInitializer", { gain: Number(cfg.gain ?? 1) });
+      return keras("Identity", { gain: Number(cfg.gain ?? 1) });
     default:
       throw new Error(`${where}: initializer ${init.class_name} has no Keras 3 equivalent known to tslab-fit`);
   }
@@ -112,6 +113,7 @@ export function initializerToTfjs(init: Json, where: string): Json {
     throw new Error(`${where}: unreadable initializer ${JSON.stringify(init)}`);
   }
   if (cls === "IdentityInitializer") cls = "Identity";
+  if (cls === "OrthogonalInitializer") cls = "Orthogonal";
   if (cls === "Zeros" || cls === "Ones") return { class_name: cls, config: {} };
   if (!TFJS_INITIALIZERS.has(cls)) {
     throw new Error(`${where}: initializer ${cls} is not available in TensorFlow.js`);
