@@ -64,7 +64,13 @@ function installExitHook(): void {
   // A notebook or script that ends without close() would lose the last few seconds of records; writeSync still
   // works inside 'exit' handlers.
   process.on("exit", () => {
-    for (const w of openWriters) w.close();
+    for (const w of openWriters) {
+      try {
+        w.close();
+      } catch {
+        // nothing more can be done while the process exits
+      }
+    }
   });
 }
 
@@ -149,7 +155,15 @@ export class SummaryWriter {
     this.pendingBytes += record.length;
     if (this.pendingBytes >= this.maxBufferBytes || this.flushMillis === 0) this.flush();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.flushMillis);
+      // A failing background flush (disk full, folder deleted) must not crash the process from a timer; the
+      // next explicit flush or close reports it.
+      this.timer = setTimeout(() => {
+        try {
+          this.flush();
+        } catch (e) {
+          console.warn(`tslab-fit: could not write ${this.file}: ${(e as Error).message}`);
+        }
+      }, this.flushMillis);
       this.timer.unref(); // a pending flush must not keep a finished script alive
     }
   }
@@ -221,10 +235,14 @@ export class SummaryWriter {
     }
     if (this.fd === undefined || this.pending.length === 0) return;
     const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
     let offset = 0;
-    while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+    try {
+      while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
+    } finally {
+      // On an error, keep exactly the bytes not yet written, so a later flush continues the file without a gap.
+      this.pending = offset < data.length ? [data.subarray(offset)] : [];
+      this.pendingBytes = data.length - offset;
+    }
   }
 
   /** Flushes, fsyncs and closes the file. Safe to call more than once. */
