@@ -55,3 +55,42 @@ test("fit on 500 MNIST digits, 2 epochs, histogramFreq 1: every expected run, ta
   assert.deepEqual(rows.map((r) => `${r.run}@${r.step}`), ["train@0", "train@1", "validation@0", "validation@1"]);
   assert.equal((spec.data as { values: unknown[] }).values.length, 4);
 });
+
+function tinyData() {
+  const x = tf.randomNormal([40, 3], 0, 1, "float32", 1);
+  const y = tf.randomUniform([40, 1], 0, 1, "float32", 2);
+  const model = tf.sequential({ name: "tiny" });
+  model.add(tf.layers.dense({ units: 1, inputShape: [3], name: "d" }));
+  model.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+  return { x, y, model };
+}
+
+test("a fit that fails closes the files and ends the hparams session as a failure", async () => {
+  const dir = tempDir();
+  const { x, y, model } = tinyData();
+  const tb = new TensorBoard({ logDir: dir, hparams: { lr: 0.01 }, flushMillis: 60_000 });
+  const boom = { onEpochEnd: (epoch: number) => { if (epoch === 1) throw new Error("boom"); } };
+  await assert.rejects(fit(model, x, y, { epochs: 5, batchSize: 10, verbose: 0, callbacks: [tb, boom] }), /boom/);
+  tf.dispose([x, y]);
+  const recs = readRuns(dir);
+  assert.deepEqual(recs.filter((r) => r.tag === "epoch_loss").map((r) => r.step), [0, 1]);
+  const end = recs.find((r) => r.tag === "_hparams_/session_end_info");
+  assert.equal(end?.kind === "hparams" && end.value.sessionEnd?.status, "failure");
+});
+
+test("an aborted fit still ends with closed files and a successful session", async () => {
+  const dir = tempDir();
+  const { x, y, model } = tinyData();
+  const controller = new AbortController();
+  const stopper = { onEpochEnd: (epoch: number) => { if (epoch === 0) controller.abort(); } };
+  await fit(model, x, y, {
+    epochs: 5, batchSize: 10, verbose: 0, signal: controller.signal,
+    callbacks: [stopper, new TensorBoard({ logDir: dir, hparams: { lr: 0.01 }, updateFreq: "batch", flushMillis: 60_000 })],
+  });
+  tf.dispose([x, y]);
+  const recs = readRuns(dir);
+  assert.deepEqual(recs.filter((r) => r.tag === "epoch_loss").map((r) => r.step), [0]);
+  assert.deepEqual(recs.filter((r) => r.tag === "batch_loss").map((r) => r.step), [1, 2, 3, 4]);
+  const end = recs.find((r) => r.tag === "_hparams_/session_end_info");
+  assert.equal(end?.kind === "hparams" && end.value.sessionEnd?.status, "success");
+});
