@@ -56,7 +56,7 @@ export function chartSpec(data: ChartData, options: ChartOptions = {}): VegaLite
   const splits = batches.length > 0 ? ["train", "validation", "train (batches)"] : ["train", "validation"];
 
   const panels = metrics.map((metric, i) =>
-    panelSpec({ metric, index: i, rows, batches, width, height, points, splits, logScale: wantsLog(metric, options.logScale) }),
+    panelSpec({ metric, index: i, rows, batches, width, height, points, splits, marks, logScale: wantsLog(metric, options.logScale) }),
   );
   const spec: VegaLiteSpec = {
     $schema: VEGA_LITE_SCHEMA,
@@ -92,6 +92,7 @@ interface PanelArgs {
   points: boolean;
   splits: string[];
   logScale: boolean;
+  marks: MarkRow[];
 }
 
 function panelSpec(a: PanelArgs): VegaLiteSpec {
@@ -101,7 +102,9 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
   const folded = series.length > 0 ? series : [metric];
   const unit = !a.logScale && isUnitInterval(metric, a.rows);
   // Accuracy-like panels end at 1 but start near the data: [0, 1] would flatten 0.93 vs 0.98 into one line.
-  const yScale = a.logScale ? { type: "log", nice: false } : unit ? { zero: false, domainMax: 1 } : { zero: false };
+  let yScale: Record<string, unknown> = a.logScale ? { type: "log", nice: false } : unit ? { zero: false, domainMax: 1 } : { zero: false };
+  // Before the first epoch there is nothing to take extents from (Vega would warn); give the axes a frame.
+  if (series.length === 0) yScale = a.logScale ? { type: "log", domain: [0.1, 1] } : { domain: [0, 1] };
   const positive = a.logScale ? " && datum.value > 0" : "";
   const hover = `hover_${a.index}`;
   // Log axes label every minor tick by default and then drop labels where they collide (often "1").
@@ -127,7 +130,7 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
         { filter: `isValid(datum.value) && isFinite(datum.value)${positive}` },
         { calculate: "'train (batches)'", as: "split" },
       ],
-      mark: { type: "line", strokeWidth: 1, opacity: 0.8, interpolate: "monotone" },
+      mark: { type: "line", strokeWidth: 1, opacity: 0.8, interpolate: "monotone", clip: true },
       encoding: { y, color, strokeDash },
     });
   }
@@ -161,7 +164,7 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
       ],
     },
   });
-  layers.push(...markLayers(a.index === 0));
+  layers.push(...markLayers(a.marks, a.index === 0));
 
   return {
     title: { text: metric, anchor: "start", fontSize: 12 },
@@ -172,7 +175,7 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
         field: "epoch",
         type: "quantitative",
         title: "epoch",
-        scale: { nice: false, zero: false },
+        scale: a.rows.length === 0 ? { domain: [1, 2] } : { nice: false, zero: false },
         axis: { tickMinStep: 1, format: "d" },
       },
     },
@@ -180,8 +183,12 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
   };
 }
 
-/** Vertical rules for the best epoch and early stop, triangles on top for checkpoint saves; labels on panel 0. */
-function markLayers(withLabels: boolean): VegaLiteSpec[] {
+/**
+ * Vertical rules for the best epoch and early stop, triangles on top for checkpoint saves; labels on panel 0.
+ * Only kinds that occur get a layer: an empty layer makes Vega warn about an infinite extent at runtime.
+ */
+function markLayers(marks: MarkRow[], withLabels: boolean): VegaLiteSpec[] {
+  const has = (kind: string) => marks.some((m) => m.kind === kind);
   const ruleTooltip = [
     { field: "label", type: "nominal", title: "mark" },
     { field: "epoch", type: "quantitative", title: "epoch", format: "d" },
@@ -192,11 +199,12 @@ function markLayers(withLabels: boolean): VegaLiteSpec[] {
     mark: { type: "rule", color, strokeDash: dash, strokeWidth: 1.5 },
     encoding: { x: { field: "epoch", type: "quantitative" }, tooltip: ruleTooltip },
   });
-  const layers: VegaLiteSpec[] = [
-    rule("best", BEST, [3, 3]),
-    rule("early_stopping", STOP, [6, 3]),
-    rule("interrupted", "#888888", [2, 2]),
-    {
+  const layers: VegaLiteSpec[] = [];
+  if (has("best")) layers.push(rule("best", BEST, [3, 3]));
+  if (has("early_stopping")) layers.push(rule("early_stopping", STOP, [6, 3]));
+  if (has("interrupted")) layers.push(rule("interrupted", "#888888", [2, 2]));
+  if (has("checkpoint")) {
+    layers.push({
       data: { name: "marks" },
       transform: [{ filter: "datum.kind === 'checkpoint'" }],
       mark: { type: "point", shape: "triangle-down", filled: true, size: 60, color: CHECKPOINT, opacity: 0.9 },
@@ -205,9 +213,9 @@ function markLayers(withLabels: boolean): VegaLiteSpec[] {
         y: { value: 0 },
         tooltip: [...ruleTooltip, { field: "path", type: "nominal", title: "path" }],
       },
-    },
-  ];
-  if (withLabels) {
+    });
+  }
+  if (withLabels && (has("best") || has("early_stopping"))) {
     layers.push({
       data: { name: "marks" },
       transform: [{ filter: "datum.kind === 'best' || datum.kind === 'early_stopping'" }],

@@ -165,7 +165,7 @@ export class LiveChart {
     const { maxUpdatesPerSecond: _u, budget: _b, batches: _c, path: _p, ...chart } = this.options;
     const metrics = chart.metrics ?? (this.rows.length === 0 ? baseNames(this.metricsFromParams) : undefined);
     const spec = chartSpec({ rows: this.rows, events: this.events, batches: this.curve?.points }, { ...chart, metrics });
-    if (live && this.epochs) fixEpochAxis(spec, this.epochs);
+    if (live && this.epochs) fixEpochAxis(spec, this.epochs, (this.curve?.points.length ?? 0) > 0 ? 0 : 1);
     return spec;
   }
 }
@@ -177,8 +177,11 @@ function baseNames(keys: string[] | undefined): string[] | undefined {
   return bases.sort((a, b) => (a === "loss" ? -1 : b === "loss" ? 1 : 0));
 }
 
-/** Pins every panel's x domain to [1, epochs] so the live chart does not rescale at each epoch. */
-function fixEpochAxis(spec: VegaLiteSpec, epochs: number): void {
+/**
+ * Pins every panel's x domain to [from, epochs] so the live chart does not rescale at each epoch; from 0 when the
+ * batch curve is drawn, since the first epoch's batches lie between 0 and 1.
+ */
+function fixEpochAxis(spec: VegaLiteSpec, epochs: number, from: number): void {
   const panels = spec.vconcat as { encoding?: { x?: { scale?: Record<string, unknown> } } }[];
-  for (const p of panels) if (p.encoding?.x?.scale) p.encoding.x.scale.domain = [1, Math.max(2, epochs)];
+  for (const p of panels) if (p.encoding?.x) p.encoding.x.scale = { domain: [from, Math.max(from + 1, epochs)] };
 }

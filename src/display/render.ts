@@ -11,6 +11,8 @@ export interface CompileResult {
 
 export interface SvgResult {
   svg: string;
+  /** What Vega warned about while running the chart (e.g. an empty layer's infinite extent); none for a good spec. */
+  warnings: string[];
   /** Logical size in CSS pixels. */
   width: number;
   height: number;
@@ -27,6 +29,13 @@ export interface PngResult {
 export async function compileSpec(spec: VegaLiteSpec): Promise<CompileResult> {
   const vl = await loadVegaLite();
   const warnings: string[] = [];
+  const logger = collectingLogger(warnings);
+  const compiled = vl.compile(spec, { logger });
+  return { vega: compiled.spec, warnings };
+}
+
+/** A Vega logger that keeps warnings and errors instead of printing them. */
+function collectingLogger(into: string[]): VegaLiteLogger {
   let level = 2;
   const logger: VegaLiteLogger = {
     level(l?: number) {
@@ -34,26 +43,26 @@ export async function compileSpec(spec: VegaLiteSpec): Promise<CompileResult> {
       level = l;
       return logger;
     },
-    warn: (...args) => (warnings.push(args.map(String).join(" ")), logger),
+    warn: (...args) => (into.push(args.map(String).join(" ")), logger),
+    error: (...args) => (into.push(`error: ${args.map(String).join(" ")}`), logger),
     info: () => logger,
     debug: () => logger,
-    error: (...args) => (warnings.push(`error: ${args.map(String).join(" ")}`), logger),
   } as VegaLiteLogger;
-  const compiled = vl.compile(spec, { logger });
-  return { vega: compiled.spec, warnings };
+  return logger;
 }
 
 /** Vega-Lite → Vega → SVG in Node (no canvas; text widths approximated for a DejaVu/Arial-like sans-serif). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
   const [vega, { vega: vgSpec }] = await Promise.all([loadVega(), compileSpec(spec)]);
-  const view = new vega.View(vega.parse(vgSpec), { renderer: "none" });
+  const warnings: string[] = [];
+  const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logger: collectingLogger(warnings) });
   const metrics = vega.textMetrics;
   const estimate = metrics.width;
   // Swapped in only for this render, so anyone else's vega use in the process keeps Vega's own behaviour.
   metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11);
   try {
     const svg = await view.toSVG();
-    return { svg, ...svgSize(svg) };
+    return { svg, warnings, ...svgSize(svg) };
   } finally {
     metrics.width = estimate;
     view.finalize();

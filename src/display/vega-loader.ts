@@ -8,7 +8,7 @@ export interface VegaView {
 }
 export interface VegaModule {
   parse(spec: unknown): unknown;
-  View: new (runtime: unknown, options: { renderer: "none" }) => VegaView;
+  View: new (runtime: unknown, options: { renderer: "none"; logger?: VegaLiteLogger }) => VegaView;
   textMetrics: { width: (item: { fontSize?: number }, text: string) => number };
   version: string;
 }

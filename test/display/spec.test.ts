@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { chartSpec, historySpec, VEGA_LITE_SCHEMA } from "../../src/display/history-spec.js";
-import { compileSpec } from "../../src/display/render.js";
+import { compileSpec, renderSvg } from "../../src/display/render.js";
 import { historyRows } from "../../src/display/rows.js";
 import type { HistoryLike } from "../../src/display/types.js";
 
@@ -77,7 +77,7 @@ test("validationFreq-style shorter val keys land on the validated epochs", () =>
   assert.deepEqual(rows.map((r) => r.val_loss), [undefined, 3.5, undefined, 1.5]);
 });
 
-test("every variant compiles without warnings under vega-lite 5", async () => {
+test("every variant compiles and runs without warnings under vega-lite 5 / vega 5", async () => {
   const long = sampleHistory(220);
   const dotted: HistoryLike = { history: { loss: [1, 0.5], "out.a_loss": [2, 1], val_loss: [1.1, 0.6] }, epoch: [0, 1] };
   const variants: [string, Json][] = [
@@ -88,13 +88,17 @@ test("every variant compiles without warnings under vega-lite 5", async () => {
     ["220 epochs", historySpec(long)],
     ["dotted names", historySpec(dotted)],
     ["empty", historySpec({ history: {}, epoch: [] })],
+    ["no epochs yet", chartSpec({ rows: [] }, { metrics: ["loss", "accuracy"] })],
+    ["no epochs yet, log", chartSpec({ rows: [] }, { metrics: ["loss"], logScale: true })],
     ["batches", chartSpec({ rows: historyRows(sampleHistory()), batches: [{ epoch: 0.5, loss: 1 }, { epoch: 1, loss: 0.9 }] })],
   ];
   for (const [name, spec] of variants) {
     const { warnings, vega } = await compileSpec(spec);
     assert.deepEqual(warnings, [], `${name}: ${warnings.join("; ")}`);
     assert.ok(vega && typeof vega === "object", name);
+    const run = await renderSvg(spec);
+    assert.deepEqual(run.warnings, [], `${name} (vega runtime): ${run.warnings.join("; ")}`);
   }
-  const longLine = panels(variants[4][1])[0].layer.find((l: Json) => l.mark.type === "line");
+  const longLine = panels(variants.find(([n]) => n === "220 epochs")![1])[0].layer.find((l: Json) => l.mark.type === "line");
   assert.equal(longLine.mark.point, false, "no point marks past 150 epochs");
 });

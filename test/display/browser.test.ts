@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { after, before, test } from "node:test";
+import { chartsPage, historyToHTML, runsToHTML } from "../../src/display/html.js";
+import { LiveChart } from "../../src/display/live-chart.js";
+import { tempDir } from "../helpers.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const skip = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not installed (apt-get install chromium)`;
+
+// Only the bits of playwright-core used here, so the test type-checks without its types in scope.
+interface Page {
+  on(event: string, cb: (arg: any) => void): void;
+  goto(url: string): Promise<unknown>;
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
+  screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
+  close(): Promise<void>;
+}
+interface Context {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+let context: Context | undefined;
+const dir = tempDir("tslab-fit-browser-");
+
+before(async () => {
+  if (skip) return;
+  const { chromium } = (await import("playwright-core")) as any;
+  context = await chromium.launchPersistentContext(join(dir, "profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 900, height: 1200 },
+  });
+});
+after(async () => context?.close());
+
+const history = {
+  history: {
+    loss: [1.2, 0.8, 0.6, 0.5, 0.45, 0.42],
+    val_loss: [1.3, 0.9, 0.7, 0.72, 0.75, 0.8],
+    accuracy: [0.6, 0.72, 0.8, 0.84, 0.86, 0.87],
+    val_accuracy: [0.55, 0.7, 0.77, 0.77, 0.76, 0.75],
+  },
+  epoch: [0, 1, 2, 3, 4, 5],
+  events: [
+    { kind: "checkpoint" as const, epoch: 0, message: "saved", path: "best.keras" },
+    { kind: "checkpoint" as const, epoch: 2, message: "saved", path: "best.keras" },
+    { kind: "early_stopping" as const, epoch: 5, message: "Epoch 6: early stopping" },
+  ],
+};
+
+interface PageReport {
+  charts: number;
+  paths: number;
+  symbols: number;
+  texts: string[];
+  errors: string[];
+  requests: string[];
+}
+
+/** Opens a file, waits for every chart, and reports marks, texts, console errors and non-file requests. */
+async function open(file: string, shot: string): Promise<PageReport> {
+  const page = await context!.newPage();
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on("console", (m) => (m.type() === "error" || m.type() === "warning") && errors.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => !r.url().startsWith("file:") && requests.push(r.url()));
+  await page.goto(pathToFileURL(file).href);
+  const found = await page.evaluate(async () => {
+    await (window as any).tslabFitReady;
+    const svgs = [...document.querySelectorAll(".chart svg.marks")];
+    return {
+      charts: svgs.length,
+      paths: svgs.reduce((n, s) => n + s.querySelectorAll("path").length, 0),
+      // Point marks and legend symbols are Vega "symbol" marks.
+      symbols: svgs.reduce((n, s) => n + s.querySelectorAll(".mark-symbol path").length, 0),
+      texts: [...document.querySelectorAll(".chart svg.marks text")].map((t) => t.textContent ?? ""),
+    };
+  });
+  await page.screenshot({ path: join(dir, shot), fullPage: true });
+  await page.close();
+  return { ...found, errors, requests };
+}
+
+test("exported history HTML renders offline in Chromium: marks, legend, no console errors", { skip }, async () => {
+  const file = await historyToHTML(history, join(dir, "history.html"), { title: "Run A" });
+  const r = await open(file, "history.png");
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.requests, [], "no network: libraries are inlined");
+  assert.equal(r.charts, 1);
+  assert.ok(r.symbols >= 24, `${r.symbols} point symbols (2 panels × 2 series × 6 epochs)`);
+  assert.ok(r.paths > 40, `${r.paths} paths`);
+  for (const t of ["loss", "accuracy", "train", "validation", "best", "stop"]) assert.ok(r.texts.includes(t), `text ${t}`);
+});
+
+test("run comparison HTML: one chart per run", { skip }, async () => {
+  const file = await runsToHTML({ "lr=1e-3": history, "lr=1e-2": { history: { loss: [1, 0.7, 0.6] }, epoch: [0, 1, 2] } }, join(dir, "runs.html"));
+  const r = await open(file, "runs.png");
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.charts, 2);
+});
+
+test("LivePlot's spec (batch curve, events, pinned epoch axis) renders with vega-lite 5 in the browser", { skip }, async () => {
+  const live = new LiveChart({ batches: true });
+  await live.begin({ epochs: 8, metrics: ["loss", "accuracy", "val_loss", "val_accuracy"], events: history.events });
+  for (let e = 0; e < 3; e++) {
+    live.epochBegin();
+    for (let b = 0; b < 20; b++) await live.batchEnd(e, b, 20, { loss: 1 / (e + 1 + b / 20), accuracy: 0.5 + e / 10 });
+    await live.epochEnd(e, { loss: 1 / (e + 1), accuracy: 0.5 + e / 10, val_loss: 1.1 / (e + 1), val_accuracy: 0.45 + e / 10 });
+  }
+  const file = join(dir, "live.html");
+  writeFileSync(file, await chartsPage("live", [{ spec: live.spec(true) }]));
+  const r = await open(file, "live.png");
+  assert.deepEqual(r.errors, []);
+  assert.ok(r.texts.includes("train (batches)"), "batch curve in the legend");
+  assert.ok(r.texts.includes("8"), "x axis pinned to the planned 8 epochs");
+});
