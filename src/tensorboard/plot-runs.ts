@@ -65,7 +65,9 @@ export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): P
   if (options.show ?? (inTslab() || options.path !== undefined)) {
     const runs = new Set(rows.map((r) => r.run)).size;
     const tags = new Set(rows.map((r) => r.tag)).size;
-    await showChart(spec, { text: `${runs} runs, ${tags} tags, ${rows.length} points from ${logDir}`, path: options.path });
+    const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+    const text = `${n(runs, "run")}, ${n(tags, "tag")}, ${n(rows.length, "point")} from ${logDir}`;
+    await showChart(spec, { text, path: options.path });
   }
   return { rows, spec };
 }

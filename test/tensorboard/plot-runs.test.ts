@@ -67,3 +67,18 @@ test("plotRuns' spec compiles with vega-lite without warnings and renders to a P
   assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]);
   t.diagnostic(`chart PNG: ${png.length} bytes`);
 });
+
+test("plotRuns in a tslab notebook shows one Vega-Lite chart (with a PNG) through the display layer", async () => {
+  const { installFakeTslab } = await import("../display/fake-tslab.js");
+  const fake = installFakeTslab();
+  try {
+    const { spec } = await plotRuns(makeRuns(), { tags: ["epoch_loss"] });
+    assert.equal(fake.sent.length, 1);
+    const data = fake.sent[0].displayData.data;
+    assert.deepEqual(data["application/vnd.vegalite.v5+json"], spec);
+    assert.ok(data["image/png"], "a PNG for static viewers");
+    assert.match(String(data["text/plain"]), /3 runs, 1 tag, 9 points/);
+  } finally {
+    fake.uninstall();
+  }
+});
