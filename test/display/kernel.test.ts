@@ -85,3 +85,61 @@ test("real tslab kernel: LivePlot sends one multi-MIME display_data, then live u
   assert.deepEqual(Object.keys(shown[0].content.data).sort(), [VL, "image/png", "text/plain"]);
   assert.deepEqual(shown[0].content.data[VL].vconcat.map((p: any) => p.title.text), ["loss"]);
 });
+
+const INTERRUPT_CELLS = [
+  {
+    code: `import * as tf from "@tensorflow/tfjs";
+import { fit, LivePlot } from "tslab-fit";
+await tf.setBackend("cpu");
+const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [2] }), tf.layers.dense({ units: 1 })] });
+model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+const x = tf.randomNormal([32, 2]);
+const y = x.sum(1, true);
+const live = new LivePlot({ maxUpdatesPerSecond: 10 });
+(globalThis as any).live = live; // an interrupted cell's declarations are not kept for later cells
+const pause = { onEpochEnd: () => new Promise<void>((r) => setTimeout(r, 100)) };
+await fit(model, x, y, { epochs: 500, batchSize: 8, verbose: 0, callbacks: [live, pause] });`,
+    interrupt_after: 6,
+    settle: 3,
+  },
+  `const stats = (globalThis as any).live.stats;
+const before = stats.updates;
+await new Promise((r) => setTimeout(r, 1000));
+console.log(JSON.stringify({ before, after: stats.updates, finished: stats.elapsedMs > 0 }));`,
+];
+
+test("real tslab kernel: an interrupt stops fit and LivePlot still sends its final chart", async (t) => {
+  const reason = kernelSkipReason();
+  if (reason) return t.skip(reason);
+  ensureBuilt();
+  const env = makeKernelEnv();
+  const cellsFile = join(env.root, "cells.json");
+  writeFileSync(cellsFile, JSON.stringify(INTERRUPT_CELLS));
+  const out = join(env.root, "out.json");
+  const run = spawnSync(PYTHON, [join(__dirname, "kernel_driver.py"), cellsFile, env.notebookDir, out], {
+    env: env.env,
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
+  const { cells } = JSON.parse(readFileSync(out, "utf8")) as { cells: { reply: any; messages: Msg[]; after: Msg[] }[] };
+  const [train, check] = cells;
+  assert.equal(train.reply.status, "error", "tslab ends an interrupted cell with an error");
+  const all = [...train.messages, ...train.after];
+  const chart = all.filter((m) => (m.msg_type === "display_data" || m.msg_type === "update_display_data") && VL in m.content.data);
+  assert.ok(chart.length >= 2, `chart messages: ${chart.length}`);
+  assert.equal(new Set(chart.map((m) => m.content.transient.display_id)).size, 1);
+  const final = chart.at(-1)!.content;
+  assert.ok("image/png" in final.data, "final update has the PNG");
+  const spec = final.data[VL];
+  assert.ok(spec.datasets.marks.some((m: any) => m.kind === "interrupted"), "interrupt marked on the chart");
+  const epochs = spec.datasets.history.length;
+  assert.ok(epochs > 3 && epochs < 500, `${epochs} epochs before the stop`);
+  assert.match(final.data["text/plain"], /training interrupted/);
+  // The fit really stopped: no chart updates while the next cell waits a second.
+  assert.equal(check.reply.status, "ok");
+  const printed = check.messages.filter((m) => m.msg_type === "stream").map((m) => m.content.text).join("");
+  const counts = JSON.parse(printed.trim().split("\n").at(-1)!);
+  assert.equal(counts.finished, true);
+  assert.equal(counts.after, counts.before);
+});
