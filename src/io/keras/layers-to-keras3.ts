@@ -13,12 +13,19 @@ type Builder = (c: JsonObject, where: string) => JsonObject;
 export const SUPPORTED_LAYER_CLASSES = [
   "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
   "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
+  "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+  "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "ZeroPadding2D", "UpSampling2D", "LeakyReLU",
   "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
 ] as const;
 
 function pair(v: Json, where: string, key: string): Json {
-  if (typeof v === "number") return [v, v];
-  if (Array.isArray(v)) return v;
+  return tuple(v, 2, where, key);
+}
+
+/** Keras stores sizes, strides and dilations as tuples of the layer's rank. */
+function tuple(v: Json, n: number, where: string, key: string): Json {
+  if (typeof v === "number") return Array.from({ length: n }, () => v);
+  if (Array.isArray(v) && v.length === n) return v;
   throw new Error(`${where}: unexpected ${key} ${JSON.stringify(v)}`);
 }
 
@@ -53,13 +60,13 @@ const dense: Builder = (c, w) => {
   return out;
 };
 
-const conv2d: Builder = (c, w) => ({
+const conv = (rank: number): Builder => (c, w) => ({
   filters: c.filters,
-  kernel_size: pair(c.kernel_size, w, "kernel_size"),
-  strides: pair(c.strides ?? 1, w, "strides"),
+  kernel_size: tuple(c.kernel_size, rank, w, "kernel_size"),
+  strides: tuple(c.strides ?? 1, rank, w, "strides"),
   padding: c.padding ?? "valid",
   data_format: c.data_format ?? "channels_last",
-  dilation_rate: pair(c.dilation_rate ?? 1, w, "dilation_rate"),
+  dilation_rate: tuple(c.dilation_rate ?? 1, rank, w, "dilation_rate"),
   groups: 1,
   activation: activation(c.activation, w),
   use_bias: c.use_bias ?? true,
@@ -72,16 +79,31 @@ const conv2d: Builder = (c, w) => ({
   bias_constraint: constraintToKeras3(c.bias_constraint, w),
 });
 
-const pooling2d: Builder = (c, w) => {
-  const poolSize = pair(c.pool_size ?? 2, w, "pool_size");
+const pooling = (rank: number): Builder => (c, w) => {
+  const poolSize = tuple(c.pool_size ?? 2, rank, w, "pool_size");
   return {
     pool_size: poolSize,
     padding: c.padding ?? "valid",
     // Keras stores the effective strides (pool_size when none were given).
-    strides: c.strides === null || c.strides === undefined ? poolSize : pair(c.strides, w, "strides"),
+    strides: c.strides === null || c.strides === undefined ? poolSize : tuple(c.strides, rank, w, "strides"),
     data_format: c.data_format ?? "channels_last",
   };
 };
+
+const globalPooling: Builder = (c) => ({ data_format: c.data_format ?? "channels_last", keepdims: false });
+
+const layerNorm: Builder = (c, w) => ({
+  axis: c.axis ?? -1,
+  epsilon: c.epsilon ?? 0.001,
+  center: c.center ?? true,
+  scale: c.scale ?? true,
+  beta_initializer: initializerToKeras3(c.beta_initializer, w),
+  gamma_initializer: initializerToKeras3(c.gamma_initializer, w),
+  beta_regularizer: regularizerToKeras3(c.beta_regularizer ?? null, w),
+  gamma_regularizer: regularizerToKeras3(c.gamma_regularizer ?? null, w),
+  beta_constraint: null,
+  gamma_constraint: null,
+});
 
 const batchNorm: Builder = (c, w) => ({
   axis: c.axis ?? -1,
@@ -171,9 +193,20 @@ const gru: Builder = (c, w) => ({
 
 const BUILDERS: Record<string, Builder> = {
   Dense: dense,
-  Conv2D: conv2d,
-  MaxPooling2D: pooling2d,
-  AveragePooling2D: pooling2d,
+  Conv2D: conv(2),
+  Conv1D: conv(1),
+  MaxPooling2D: pooling(2),
+  AveragePooling2D: pooling(2),
+  MaxPooling1D: pooling(1),
+  AveragePooling1D: pooling(1),
+  GlobalAveragePooling1D: globalPooling,
+  GlobalAveragePooling2D: globalPooling,
+  GlobalMaxPooling1D: globalPooling,
+  GlobalMaxPooling2D: globalPooling,
+  LayerNormalization: layerNorm,
+  ZeroPadding2D: (c) => ({ padding: c.padding, data_format: c.data_format ?? "channels_last" }),
+  UpSampling2D: (c, w) => ({ size: pair(c.size ?? 2, w, "size"), data_format: c.data_format ?? "channels_last", interpolation: c.interpolation ?? "nearest" }),
+  LeakyReLU: (c) => ({ negative_slope: c.alpha ?? 0.3 }),
   Flatten: (c) => ({ data_format: c.data_format ?? "channels_last" }),
   Dropout: (c) => ({ rate: c.rate, seed: typeof c.seed === "number" ? c.seed : null, noise_shape: c.noise_shape ?? null }),
   BatchNormalization: batchNorm,

@@ -13,6 +13,8 @@ type Converter = (c: JsonObject, where: string, warn: (m: string) => void) => Js
 export const READABLE_LAYER_CLASSES = [
   "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
   "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
+  "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+  "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "ZeroPadding2D", "UpSampling2D", "LeakyReLU",
   "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
 ] as const;
 
@@ -98,11 +100,37 @@ const rnn = (kind: "SimpleRNN" | "LSTM" | "GRU"): Converter => (c, w, warn) => {
   return out;
 };
 
+const pooling: Converter = (c) => pick(c, ["pool_size", "padding", "strides", "data_format"]);
+
+const globalPooling = (rank: number): Converter => (c, w) => {
+  refuse(c, w, { keepdims: (v) => v === true });
+  // tfjs's 1D global pooling has no data_format and works on channels_last only.
+  if (rank === 1) {
+    refuse(c, w, { data_format: (v) => v !== "channels_last" && v !== null });
+    return {};
+  }
+  return pick(c, ["data_format"]);
+};
+
 const CONVERTERS: Record<string, Converter> = {
   Dense: dense,
   Conv2D: conv2d,
-  MaxPooling2D: (c) => pick(c, ["pool_size", "padding", "strides", "data_format"]),
-  AveragePooling2D: (c) => pick(c, ["pool_size", "padding", "strides", "data_format"]),
+  Conv1D: conv2d,
+  MaxPooling2D: pooling,
+  AveragePooling2D: pooling,
+  MaxPooling1D: pooling,
+  AveragePooling1D: pooling,
+  GlobalAveragePooling1D: globalPooling(1),
+  GlobalAveragePooling2D: globalPooling(2),
+  GlobalMaxPooling1D: globalPooling(1),
+  GlobalMaxPooling2D: globalPooling(2),
+  LayerNormalization: (c, w) => {
+    refuse(c, w, { rms_scaling: (v) => v === true });
+    return { ...pick(c, ["axis", "epsilon", "center", "scale"]), ...objects(c, w, ["beta", "gamma"]) };
+  },
+  ZeroPadding2D: (c) => pick(c, ["padding", "data_format"]),
+  UpSampling2D: (c) => pick(c, ["size", "data_format", "interpolation"]),
+  LeakyReLU: (c) => ({ alpha: c.negative_slope ?? c.alpha ?? 0.3 }),
   Flatten: (c) => pick(c, ["data_format"]),
   Dropout: (c) => pick(c, ["rate", "noise_shape", "seed"]),
   BatchNormalization: (c, w) => {
