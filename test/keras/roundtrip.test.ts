@@ -59,6 +59,29 @@ describe(".keras round trip", () => {
     await assertSamePredictions(m, back, x);
   });
 
+  it("SGD with momentum: Keras's momentum slots (-lr·accumulator) round-trip, training continues identically", async () => {
+    const build = () => {
+      const m = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: "tanh" }), tf.layers.dense({ units: 1 })] });
+      m.compile({ optimizer: tf.train.momentum(0.05, 0.9, true), loss: "meanSquaredError" });
+      return m;
+    };
+    const m = build();
+    const x = tf.randomNormal([16, 3], 0, 1, "float32", 5);
+    const y = x.sum(1, true);
+    await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+    const file = path.join(dir, "momentum.keras");
+    await saveKeras(m, file, quiet);
+    const archive = await readKerasArchive(file);
+    const opt = (archive.config.compile_config as any).optimizer;
+    assert.deepEqual([opt.class_name, opt.config.momentum, opt.config.nesterov], ["SGD", 0.9, true]);
+    assert.equal(archive.weights.datasets.size - [...archive.weights.datasets.keys()].filter((k) => !k.startsWith("optimizer")).length, 2 + 4);
+    const back = await loadKeras(file, quiet);
+    assert.equal(back.optimizer.getClassName(), "Momentum");
+    await m.trainOnBatch(x, y);
+    await back.trainOnBatch(x, y);
+    await assertSamePredictions(m, back, x);
+  });
+
   it("Sequential CNN (Rescaling, Conv2D, BatchNormalization, pooling, Flatten, Dropout, Activation)", async () => {
     const m = tf.sequential({
       layers: [

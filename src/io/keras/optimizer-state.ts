@@ -3,9 +3,10 @@ import { addGroup, type H5Tree } from "./h5.js";
 
 /**
  * Optimizer variables in Keras's `optimizer/vars` group: `0` iterations (int64), `1` learning rate (float32), then
- * slot variables over `model.trainable_variables`. Only Adam (m, v interleaved per variable) and plain SGD (no
- * slots) are mapped both ways; tfjs and Keras keep the same Adam moments. For other optimizers only the first two
- * are written and Keras warns that it skips loading optimizer variables (never an error).
+ * slot variables over `model.trainable_variables`. Mapped both ways: Adam (m, v interleaved per variable; tfjs and
+ * Keras keep the same moments), plain SGD (no slots) and SGD with momentum (Keras keeps `-lr·a` where tfjs keeps the
+ * accumulator `a`; equal updates for a constant rate). For other optimizers only the first two are written and
+ * Keras warns that it skips loading optimizer variables (never an error).
  */
 
 interface Slot {
@@ -15,6 +16,7 @@ interface Slot {
 
 interface OptimizerInternals {
   iterations?: number;
+  accumulations?: Slot[];
   accumulatedFirstMoment?: Slot[];
   accumulatedSecondMoment?: Slot[];
 }
@@ -60,8 +62,15 @@ export async function addOptimizerVars(tree: H5Tree, model: tf.LayersModel): Pro
   tree.datasets.set("optimizer/vars/0", { shape: [], dtype: "<i8", data: BigInt64Array.of(BigInt(internals.iterations ?? 0)) });
   const lr = Number((opt.getConfig() as { learningRate?: number }).learningRate ?? 0);
   tree.datasets.set("optimizer/vars/1", { shape: [], dtype: "<f4", data: Float32Array.of(lr) });
-  if (cls !== "Adam") return;
   const weights = model.trainableWeights;
+  if (cls === "Momentum") {
+    const a = await slotValues(internals.accumulations, "momentum", weights);
+    weights.forEach((w, i) => {
+      tree.datasets.set(`optimizer/vars/${2 + i}`, { shape: w.shape as number[], dtype: "<f4", data: a[i].map((x) => -lr * x) });
+    });
+    return;
+  }
+  if (cls !== "Adam") return;
   const m = await slotValues(internals.accumulatedFirstMoment, "m", weights);
   const v = await slotValues(internals.accumulatedSecondMoment, "v", weights);
   weights.forEach((w, i) => {
@@ -89,11 +98,28 @@ export async function restoreOptimizerVars(model: tf.LayersModel, tree: H5Tree, 
     await opt.setWeights([{ name: "iter", tensor: tf.scalar(iter, "int32") }]);
     return;
   }
-  if (cls !== "Adam" || names.length !== 2 + 2 * weights.length) {
+  const expected = cls === "Adam" ? 2 + 2 * weights.length : cls === "Momentum" ? 2 + weights.length : cls === "SGD" ? 2 : undefined;
+  if (expected === undefined || names.length !== expected) {
     return warn(
       `optimizer variables skipped: ${names.length} saved, while tfjs ${cls} over ${weights.length} trainable variables ` +
-        `can only take ${cls === "Adam" ? 2 + 2 * weights.length : cls === "SGD" ? 2 : "none"}`,
+        `can only take ${expected ?? "none"}`,
     );
+  }
+  if (cls === "Momentum") {
+    const lr = Number((opt.getConfig() as { learningRate?: number }).learningRate ?? 0);
+    const acc: NamedTensor[] = [];
+    for (let i = 0; i < weights.length; i++) {
+      const shape = weights[i].shape as number[];
+      const d = at(2 + i);
+      if (!d || d.shape.join() !== shape.join() || lr === 0) {
+        acc.forEach((t) => t.tensor.dispose());
+        return warn(`optimizer variables skipped: momentum slot ${i} does not match trainable variable ${weights[i].name} [${shape}]`);
+      }
+      acc.push({ name: `${variableName(weights[i])}/momentum`, tensor: tf.tensor((d.data as Float32Array).map((x) => -x / lr), shape) });
+    }
+    await opt.setWeights([{ name: "iter", tensor: tf.scalar(iter, "int32") }, ...acc]);
+    acc.forEach((t) => t.tensor.dispose());
+    return;
   }
   const m: NamedTensor[] = [];
   const v: NamedTensor[] = [];
