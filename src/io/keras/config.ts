@@ -135,6 +135,9 @@ function functionalConfig(model: tf.LayersModel, json: JsonObject): JsonObject {
  * the `.keras` format support does not cover.
  */
 export function keras3ModelConfig(model: tf.LayersModel): JsonObject {
+  if (!model.inputs || model.inputs.length === 0) {
+    throw new Error(`Cannot convert model "${model.name}": it is not built yet (give its first layer an inputShape)`);
+  }
   const json = model.toJSON(null, false) as unknown as JsonObject;
   if (model instanceof tf.Sequential) return sequentialConfig(model, json);
   return functionalConfig(model, json);
