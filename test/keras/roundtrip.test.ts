@@ -226,6 +226,7 @@ describe("broken .keras files fail with clear messages", () => {
     await assert.rejects(loadKeras(write("text.keras", enc.encode("hello")), quiet), /not a \.keras file: a \.keras file is a zip/);
     const hdf = new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
     await assert.rejects(loadKeras(write("legacy.keras", hdf), quiet), /legacy Keras HDF5 model \(\.h5\)/);
+    await assert.rejects(loadKeras(write("w.weights.h5", hdf), quiet), /weights only.*loadKerasWeights/);
 
     const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
     const good = path.join(dir, "good.keras");

@@ -49,6 +49,15 @@ function parseJson(bytes: Uint8Array, member: string, path: string): Json {
 export async function readKerasArchive(path: string): Promise<KerasArchive> {
   const bytes = new Uint8Array(await fs.readFile(path));
   if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) {
+    if (path.endsWith(".weights.h5")) {
+      throw new Error(`${path} holds weights only: build the model, then call loadKerasWeights(model, "${path}")`);
+    }
+    if (!path.endsWith(".keras")) {
+      throw new Error(
+        `${path} is a legacy Keras HDF5 model, which tslab-fit does not read. ` +
+          `In Keras 3: keras.saving.load_model("${path}").save("model.keras"), then load model.keras.`,
+      );
+    }
     throw new Error(
       `${path} is not a Keras 3 archive but a legacy Keras HDF5 model (.h5) with a .keras name. ` +
         `Keras 3 loads such files under their .h5 name: keras.saving.load_model("model.h5").save("model.keras").`,
