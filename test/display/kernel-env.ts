@@ -1,7 +1,8 @@
 // Shared setup for the tests that run the real tslab kernel: a private kernelspec, a notebook folder where
 // `tslab-fit` resolves to this repo's dist/, and the reasons to skip when Jupyter is missing.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tempDir } from "../helpers.js";
 
@@ -17,11 +18,46 @@ export function kernelSkipReason(pythonModules = ["jupyter_client", "IPython"]):
   return undefined;
 }
 
-/** Builds dist/ when any file under src/ is newer than dist/index.js (npm test builds first anyway). */
-export function ensureBuilt(): void {
+function isBuilt(): boolean {
   const distIndex = join(REPO, "dist", "index.js");
   const built = existsSync(distIndex) ? statSync(distIndex).mtimeMs : 0;
-  if (built > 0 && newestMtime(join(REPO, "src")) <= built) return;
+  return built > 0 && newestMtime(join(REPO, "src")) <= built;
+}
+
+/**
+ * Builds dist/ when any file under src/ is newer than dist/index.js (npm test builds first anyway). Test files run
+ * in parallel processes, so the build is guarded by a lock folder (mkdir is atomic).
+ */
+export function ensureBuilt(): void {
+  if (isBuilt()) return;
+  const lock = join(tmpdir(), "tslab-fit-build.lock");
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A build that died leaves its lock behind; take it over after 3 minutes.
+      if (Date.now() > deadline || lockAge(lock) > 180_000) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    if (!isBuilt()) build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0; // released meanwhile: retry
+  }
+}
+
+function build(): void {
   const r = spawnSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", join(REPO, "tsconfig.json")], {
     encoding: "utf8",
   });
