@@ -122,7 +122,13 @@ function varsAt(tree: H5Tree, groupPath: string) {
 }
 
 /** Copies each Keras layer's variables from the tree into the tfjs layer of the same name. */
-export function assignLayerWeights(model: tf.LayersModel, layers: KerasLayerRef[], tree: H5Tree, source: string): void {
+export function assignLayerWeights(
+  model: tf.LayersModel,
+  layers: KerasLayerRef[],
+  tree: H5Tree,
+  source: string,
+  warn: (m: string) => void = () => {},
+): void {
   const keys = layerKeys(layers.map((l) => l.className));
   if (layers.length > 0 && tree.datasets.size > 0 && ![...tree.groups.keys()].includes("layers")) {
     throw new Error(`${source}: no layers/ group; the groups are ${[...tree.groups.keys()].filter((g) => !g.includes("/")).join(", ")}`);
@@ -136,6 +142,11 @@ export function assignLayerWeights(model: tf.LayersModel, layers: KerasLayerRef[
       throw new Error(`${source}: the rebuilt model has no layer "${ref.name}"`);
     }
     const group = RNN_CELL_NAMES[ref.className] ? `layers/${keys[i]}/cell/vars` : `layers/${keys[i]}/vars`;
+    // Keras ≥ 3.6 names each layer's vars group; a different name means the class-derived order went astray.
+    const named = tree.groups.get(`layers/${keys[i]}/vars`)?.name;
+    if (named !== undefined && named !== ref.name) {
+      warn(`layers/${keys[i]}/vars is labelled "${named}" but is loaded into layer "${ref.name}"`);
+    }
     const saved = varsAt(tree, group);
     const vars = layerVariables(layer);
     if (saved.length !== vars.length) {
@@ -178,7 +189,7 @@ export async function loadKeras(path: string, options: LoadKerasOptions = {}): P
   } catch (e) {
     throw new Error(`${path}: TensorFlow.js could not rebuild the model: ${(e as Error).message}`);
   }
-  assignLayerWeights(model, converted.kerasLayers, archive.weights, path);
+  assignLayerWeights(model, converted.kerasLayers, archive.weights, path, warn);
   if (options.compile !== false && archive.config.compile_config !== undefined) {
     if (applyCompileConfig(model, archive.config.compile_config, warn)) {
       await restoreOptimizerVars(model, archive.weights, warn);
