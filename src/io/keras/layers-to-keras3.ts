@@ -18,10 +18,6 @@ export const SUPPORTED_LAYER_CLASSES = [
   "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
 ] as const;
 
-function pair(v: Json, where: string, key: string): Json {
-  return tuple(v, 2, where, key);
-}
-
 /** Keras stores sizes, strides and dilations as tuples of the layer's rank. */
 function tuple(v: Json, n: number, where: string, key: string): Json {
   if (typeof v === "number") return Array.from({ length: n }, () => v);
@@ -205,7 +201,11 @@ const BUILDERS: Record<string, Builder> = {
   GlobalMaxPooling2D: globalPooling,
   LayerNormalization: layerNorm,
   ZeroPadding2D: (c) => ({ padding: c.padding, data_format: c.data_format ?? "channels_last" }),
-  UpSampling2D: (c, w) => ({ size: pair(c.size ?? 2, w, "size"), data_format: c.data_format ?? "channels_last", interpolation: c.interpolation ?? "nearest" }),
+  UpSampling2D: (c, w) => ({
+    size: tuple(c.size ?? 2, 2, w, "size"),
+    data_format: c.data_format ?? "channels_last",
+    interpolation: c.interpolation ?? "nearest",
+  }),
   LeakyReLU: (c) => ({ negative_slope: c.alpha ?? 0.3 }),
   Flatten: (c) => ({ data_format: c.data_format ?? "channels_last" }),
   Dropout: (c) => ({ rate: c.rate, seed: typeof c.seed === "number" ? c.seed : null, noise_shape: c.noise_shape ?? null }),
