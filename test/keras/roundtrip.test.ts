@@ -59,28 +59,38 @@ describe(".keras round trip", () => {
     await assertSamePredictions(m, back, x);
   });
 
-  it("SGD with momentum: Keras's momentum slots (-lr·accumulator) round-trip, training continues identically", async () => {
-    const build = () => {
-      const m = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: "tanh" }), tf.layers.dense({ units: 1 })] });
-      m.compile({ optimizer: tf.train.momentum(0.05, 0.9, true), loss: "meanSquaredError" });
-      return m;
-    };
-    const m = build();
-    const x = tf.randomNormal([16, 3], 0, 1, "float32", 5);
-    const y = x.sum(1, true);
-    await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
-    const file = path.join(dir, "momentum.keras");
-    await saveKeras(m, file, quiet);
-    const archive = await readKerasArchive(file);
-    const opt = (archive.config.compile_config as any).optimizer;
-    assert.deepEqual([opt.class_name, opt.config.momentum, opt.config.nesterov], ["SGD", 0.9, true]);
-    assert.equal(archive.weights.datasets.size - [...archive.weights.datasets.keys()].filter((k) => !k.startsWith("optimizer")).length, 2 + 4);
-    const back = await loadKeras(file, quiet);
-    assert.equal(back.optimizer.getClassName(), "Momentum");
-    await m.trainOnBatch(x, y);
-    await back.trainOnBatch(x, y);
-    await assertSamePredictions(m, back, x);
-  });
+  const OPTIMIZERS: [string, () => tf.Optimizer, string, number][] = [
+    ["SGD with Nesterov momentum", () => tf.train.momentum(0.05, 0.9, true), "SGD", 1],
+    ["RMSprop with momentum", () => tf.train.rmsprop(0.01, 0.9, 0.5), "RMSprop", 2],
+    ["RMSprop without momentum", () => tf.train.rmsprop(0.01), "RMSprop", 1],
+    ["centered RMSprop", () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, true), "RMSprop", 2],
+    ["Adagrad", () => tf.train.adagrad(0.1), "Adagrad", 1],
+  ];
+  for (const [label, makeOptimizer, kerasClass, slotsPerVariable] of OPTIMIZERS) {
+    it(`${label}: Keras's slot variables round-trip, so training continues identically`, async () => {
+      const build = () => {
+        const m = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [3], activation: "tanh" }), tf.layers.dense({ units: 1 })] });
+        m.compile({ optimizer: makeOptimizer(), loss: "meanSquaredError" });
+        return m;
+      };
+      const m = build();
+      const x = tf.randomNormal([16, 3], 0, 1, "float32", 5);
+      const y = x.sum(1, true);
+      await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+      const file = path.join(dir, `${label.replace(/\W+/g, "_")}.keras`);
+      await saveKeras(m, file, quiet);
+      const archive = await readKerasArchive(file);
+      assert.equal((archive.config.compile_config as any).optimizer.class_name, kerasClass);
+      const optimizerVars = [...archive.weights.datasets.keys()].filter((k) => k.startsWith("optimizer/"));
+      assert.equal(optimizerVars.length, 2 + slotsPerVariable * 4, "iterations, learning rate, then slots over 4 variables");
+      assert.equal(Number(archive.weights.datasets.get("optimizer/vars/0")!.data[0]), 6);
+      const back = await loadKeras(file, quiet);
+      assert.equal(back.optimizer.getClassName(), m.optimizer.getClassName());
+      await m.trainOnBatch(x, y);
+      await back.trainOnBatch(x, y);
+      await assertSamePredictions(m, back, x);
+    });
+  }
 
   it("Sequential CNN (Rescaling, Conv2D, BatchNormalization, pooling, Flatten, Dropout, Activation)", async () => {
     const m = tf.sequential({

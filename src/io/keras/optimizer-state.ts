@@ -3,10 +3,14 @@ import { addGroup, type H5Tree } from "./h5.js";
 
 /**
  * Optimizer variables in Keras's `optimizer/vars` group: `0` iterations (int64), `1` learning rate (float32), then
- * slot variables over `model.trainable_variables`. Mapped both ways: Adam (m, v interleaved per variable; tfjs and
- * Keras keep the same moments), plain SGD (no slots) and SGD with momentum (Keras keeps `-lr·a` where tfjs keeps the
- * accumulator `a`; equal updates for a constant rate). For other optimizers only the first two are written and
- * Keras warns that it skips loading optimizer variables (never an error).
+ * slot variables over `model.trainable_variables`, in the order each Keras optimizer's `build` creates them.
+ * Mapped both ways (the update rules match, so training continues identically):
+ * - Adam: (momentum, velocity) interleaved per variable = tfjs (m, v);
+ * - SGD with momentum: Keras keeps `-lr·a` where tfjs keeps the accumulator `a` (equal for a constant rate);
+ * - RMSprop: all velocities, then momentums (if momentum > 0), then average gradients (if centered) = tfjs rms, momentum, mg;
+ * - Adagrad: accumulators.
+ * Plain SGD has no slots. For Adadelta and Adamax only the first two are written, and Keras warns that it skips
+ * loading optimizer variables (never an error).
  */
 
 interface Slot {
@@ -14,11 +18,68 @@ interface Slot {
   variable: tf.Variable;
 }
 
-interface OptimizerInternals {
-  iterations?: number;
-  accumulations?: Slot[];
-  accumulatedFirstMoment?: Slot[];
-  accumulatedSecondMoment?: Slot[];
+/** One kind of slot variable: where tfjs keeps it and how its values map to Keras's. */
+interface SlotKind {
+  /** The tfjs slot name suffix (`<variable name>/<suffix>`). */
+  suffix: string;
+  /** The tfjs optimizer field holding these slots. */
+  field: string;
+  /** The value of a slot tfjs has not created yet (Keras builds the same). */
+  fresh: (opt: Record<string, unknown>) => number;
+  toKeras?: (x: number, lr: number) => number;
+  fromKeras?: (x: number, lr: number) => number;
+}
+
+interface Plan {
+  /** Keras's slot kinds, in creation order. */
+  kinds: SlotKind[];
+  /** Interleaved per variable (Adam) or one block per kind (the others). */
+  interleaved: boolean;
+  /** tfjs `setWeights` order, as indices into `kinds` (undefined: a zero-filled block tfjs needs but Keras lacks). */
+  tfjsOrder: (number | undefined)[];
+}
+
+const zero = () => 0;
+
+function planFor(opt: tf.Optimizer): Plan | undefined {
+  const c = opt.getConfig() as Record<string, number | boolean>;
+  switch (opt.getClassName()) {
+    case "SGD":
+      return { kinds: [], interleaved: false, tfjsOrder: [] };
+    case "Adam":
+      return {
+        kinds: [
+          { suffix: "m", field: "accumulatedFirstMoment", fresh: zero },
+          { suffix: "v", field: "accumulatedSecondMoment", fresh: zero },
+        ],
+        interleaved: true,
+        tfjsOrder: [0, 1],
+      };
+    case "Momentum":
+      return {
+        kinds: [{ suffix: "momentum", field: "accumulations", fresh: zero, toKeras: (x, lr) => -lr * x, fromKeras: (x, lr) => -x / lr }],
+        interleaved: false,
+        tfjsOrder: [0],
+      };
+    case "RMSProp": {
+      const kinds: SlotKind[] = [{ suffix: "rms", field: "accumulatedMeanSquares", fresh: zero }];
+      const hasMomentum = Number(c.momentum) > 0;
+      if (hasMomentum) kinds.push({ suffix: "momentum", field: "accumulatedMoments", fresh: zero });
+      if (c.centered) kinds.push({ suffix: "mg", field: "accumulatedMeanGrads", fresh: zero });
+      // tfjs always keeps a momentum block (unused when momentum is 0).
+      const order: (number | undefined)[] = [0, hasMomentum ? 1 : undefined];
+      if (c.centered) order.push(kinds.length - 1);
+      return { kinds, interleaved: false, tfjsOrder: order };
+    }
+    case "Adagrad":
+      return {
+        kinds: [{ suffix: "accumulator", field: "accumulatedGrads", fresh: (o) => Number(o.initialAccumulatorValue ?? 0.1) }],
+        interleaved: false,
+        tfjsOrder: [0],
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** Keras's optimizer `name` (the `name` attribute of `optimizer/vars`). */
@@ -42,47 +103,42 @@ interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-async function slotValues(slots: Slot[] | undefined, suffix: string, weights: tf.LayerVariable[]): Promise<Float32Array[]> {
-  const byName = new Map((slots ?? []).filter((s) => s).map((s) => [s.originalName, s.variable]));
-  return Promise.all(
-    weights.map(async (w) => {
-      const v = byName.get(`${variableName(w)}/${suffix}`);
-      // No slot yet (never trained): Keras's freshly built slots are zeros too.
-      return v ? ((await v.data()) as Float32Array) : new Float32Array((w.shape as number[]).reduce((a, b) => a * b, 1));
-    }),
-  );
+function learningRate(opt: tf.Optimizer): number {
+  return Number((opt.getConfig() as { learningRate?: number }).learningRate ?? 0);
+}
+
+/** Keras dataset index of slot `k` of trainable variable `i`. */
+function slotIndex(plan: Plan, k: number, i: number, n: number): number {
+  return 2 + (plan.interleaved ? i * plan.kinds.length + k : k * n + i);
 }
 
 export async function addOptimizerVars(tree: H5Tree, model: tf.LayersModel): Promise<void> {
   const opt = (model as unknown as { optimizer?: tf.Optimizer }).optimizer;
   if (!opt) return;
   const cls = opt.getClassName();
-  const internals = opt as unknown as OptimizerInternals;
+  const internals = opt as unknown as Record<string, unknown>;
+  const lr = learningRate(opt);
   addGroup(tree, "optimizer/vars", { name: KERAS_OPTIMIZER_NAMES[cls] ?? cls.toLowerCase() });
-  tree.datasets.set("optimizer/vars/0", { shape: [], dtype: "<i8", data: BigInt64Array.of(BigInt(internals.iterations ?? 0)) });
-  const lr = Number((opt.getConfig() as { learningRate?: number }).learningRate ?? 0);
+  tree.datasets.set("optimizer/vars/0", { shape: [], dtype: "<i8", data: BigInt64Array.of(BigInt(Number(internals.iterations ?? 0))) });
   tree.datasets.set("optimizer/vars/1", { shape: [], dtype: "<f4", data: Float32Array.of(lr) });
+  const plan = planFor(opt);
+  if (!plan) return;
   const weights = model.trainableWeights;
-  if (cls === "Momentum") {
-    const a = await slotValues(internals.accumulations, "momentum", weights);
-    weights.forEach((w, i) => {
-      tree.datasets.set(`optimizer/vars/${2 + i}`, { shape: w.shape as number[], dtype: "<f4", data: a[i].map((x) => -lr * x) });
-    });
-    return;
+  for (const [k, kind] of plan.kinds.entries()) {
+    const slots = new Map(((internals[kind.field] as Slot[] | undefined) ?? []).filter((s) => s).map((s) => [s.originalName, s.variable]));
+    for (const [i, w] of weights.entries()) {
+      const shape = w.shape as number[];
+      const v = slots.get(`${variableName(w)}/${kind.suffix}`);
+      let data = v ? new Float32Array((await v.data()) as Float32Array) : new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(kind.fresh(internals));
+      if (kind.toKeras) data = data.map((x) => kind.toKeras!(x, lr));
+      tree.datasets.set(`optimizer/vars/${slotIndex(plan, k, i, weights.length)}`, { shape, dtype: "<f4", data });
+    }
   }
-  if (cls !== "Adam") return;
-  const m = await slotValues(internals.accumulatedFirstMoment, "m", weights);
-  const v = await slotValues(internals.accumulatedSecondMoment, "v", weights);
-  weights.forEach((w, i) => {
-    const shape = w.shape as number[];
-    tree.datasets.set(`optimizer/vars/${2 + 2 * i}`, { shape, dtype: "<f4", data: m[i] });
-    tree.datasets.set(`optimizer/vars/${3 + 2 * i}`, { shape, dtype: "<f4", data: v[i] });
-  });
 }
 
 /**
- * Restores Keras optimizer variables into a freshly compiled tfjs Adam or SGD optimizer when the counts and shapes
- * fit; otherwise leaves the optimizer fresh and says why (as Keras does).
+ * Restores Keras optimizer variables into a freshly compiled tfjs optimizer when the counts and shapes fit;
+ * otherwise leaves the optimizer fresh and says why (as Keras does).
  */
 export async function restoreOptimizerVars(model: tf.LayersModel, tree: H5Tree, warn: (msg: string) => void): Promise<void> {
   const opt = (model as unknown as { optimizer?: tf.Optimizer }).optimizer;
@@ -94,45 +150,40 @@ export async function restoreOptimizerVars(model: tf.LayersModel, tree: H5Tree, 
   const iter = Number(iterations.data[0]);
   const cls = opt.getClassName();
   const weights = model.trainableWeights;
-  if (cls === "SGD" && names.length === 2) {
-    await opt.setWeights([{ name: "iter", tensor: tf.scalar(iter, "int32") }]);
-    return;
-  }
-  const expected = cls === "Adam" ? 2 + 2 * weights.length : cls === "Momentum" ? 2 + weights.length : cls === "SGD" ? 2 : undefined;
-  if (expected === undefined || names.length !== expected) {
+  const plan = planFor(opt);
+  const expected = plan ? 2 + plan.kinds.length * weights.length : undefined;
+  if (!plan || names.length !== expected) {
     return warn(
       `optimizer variables skipped: ${names.length} saved, while tfjs ${cls} over ${weights.length} trainable variables ` +
         `can only take ${expected ?? "none"}`,
     );
   }
-  if (cls === "Momentum") {
-    const lr = Number((opt.getConfig() as { learningRate?: number }).learningRate ?? 0);
-    const acc: NamedTensor[] = [];
-    for (let i = 0; i < weights.length; i++) {
-      const shape = weights[i].shape as number[];
-      const d = at(2 + i);
-      if (!d || d.shape.join() !== shape.join() || lr === 0) {
-        acc.forEach((t) => t.tensor.dispose());
-        return warn(`optimizer variables skipped: momentum slot ${i} does not match trainable variable ${weights[i].name} [${shape}]`);
+  const lr = learningRate(opt);
+  const blocks: NamedTensor[][] = [];
+  const iterTensor = tf.scalar(iter, "int32");
+  try {
+    for (const k of plan.tfjsOrder) {
+      const block: NamedTensor[] = [];
+      blocks.push(block);
+      for (const [i, w] of weights.entries()) {
+        const shape = w.shape as number[];
+        const name = `${variableName(w)}/${k === undefined ? "momentum" : plan.kinds[k].suffix}`;
+        if (k === undefined) {
+          block.push({ name, tensor: tf.zeros(shape) });
+          continue;
+        }
+        const kind = plan.kinds[k];
+        const d = at(slotIndex(plan, k, i, weights.length));
+        if (!d || d.shape.join() !== shape.join() || (kind.fromKeras && lr === 0)) {
+          return warn(`optimizer variables skipped: slot ${kind.suffix} of ${w.name} does not match [${shape}]`);
+        }
+        const values = kind.fromKeras ? (d.data as Float32Array).map((x) => kind.fromKeras!(x, lr)) : (d.data as Float32Array);
+        block.push({ name, tensor: tf.tensor(values, shape) });
       }
-      acc.push({ name: `${variableName(weights[i])}/momentum`, tensor: tf.tensor((d.data as Float32Array).map((x) => -x / lr), shape) });
     }
-    await opt.setWeights([{ name: "iter", tensor: tf.scalar(iter, "int32") }, ...acc]);
-    acc.forEach((t) => t.tensor.dispose());
-    return;
+    await opt.setWeights([{ name: "iter", tensor: iterTensor }, ...blocks.flat()]);
+  } finally {
+    iterTensor.dispose();
+    blocks.flat().forEach((t) => t.tensor.dispose());
   }
-  const m: NamedTensor[] = [];
-  const v: NamedTensor[] = [];
-  for (let i = 0; i < weights.length; i++) {
-    const shape = weights[i].shape as number[];
-    const a = at(2 + 2 * i);
-    const b = at(3 + 2 * i);
-    if (!a || !b || a.shape.join() !== shape.join() || b.shape.join() !== shape.join()) {
-      return warn(`optimizer variables skipped: slot shapes do not match trainable variable ${weights[i].name} [${shape}]`);
-    }
-    m.push({ name: `${variableName(weights[i])}/m`, tensor: tf.tensor(a.data as Float32Array, shape) });
-    v.push({ name: `${variableName(weights[i])}/v`, tensor: tf.tensor(b.data as Float32Array, shape) });
-  }
-  await opt.setWeights([{ name: "iter", tensor: tf.scalar(iter, "int32") }, ...m, ...v]);
-  [...m, ...v].forEach((t) => t.tensor.dispose());
 }
