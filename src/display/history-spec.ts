@@ -176,7 +176,7 @@ function panelSpec(a: PanelArgs): VegaLiteSpec {
         type: "quantitative",
         title: "epoch",
         scale: a.rows.length === 0 ? { domain: [1, 2] } : { nice: false, zero: false },
-        axis: { tickMinStep: 1, format: "d" },
+        axis: epochAxis(a.rows.map((r) => r.epoch)),
       },
     },
     layer: layers,
@@ -281,4 +281,17 @@ export function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
+}
+
+/**
+ * The epoch axis: whole numbers only. Vega's tickMinStep does not stop ticks at 1.5 on a short axis (they print as
+ * "1 2 2 3"), so up to 25 epochs every tick is listed.
+ */
+export function epochAxis(epochs: number[]): Record<string, unknown> {
+  const axis: Record<string, unknown> = { tickMinStep: 1, format: "d" };
+  if (epochs.length === 0) return axis;
+  const first = Math.floor(Math.min(...epochs));
+  const last = Math.ceil(Math.max(...epochs));
+  if (last - first <= 25) axis.values = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  return axis;
 }

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
+import { compareSpec } from "./compare-spec.js";
 import { historySpec } from "./history-spec.js";
 import type { ChartOptions, HistoryLike, VegaLiteSpec } from "./types.js";
 
@@ -81,13 +82,20 @@ export async function historyToHTML(history: HistoryLike, path: string, options:
   return path;
 }
 
-/** Several runs on one page, one chart each, e.g. `{ "lr=1e-3": history1, "lr=1e-2": history2 }`. */
+/**
+ * Several runs on one page, e.g. `{ "lr=1e-3": history1, "lr=1e-2": history2 }`: first one chart comparing them
+ * (colour = run), then each run's own chart with its best epoch and events.
+ */
 export async function runsToHTML(
   runs: Record<string, HistoryLike>,
   path: string,
   options: ChartOptions = {},
 ): Promise<string> {
-  const charts = Object.entries(runs).map(([name, h]) => ({ heading: name, spec: historySpec(h, { ...options, title: undefined }) }));
+  const { monitor: _m, mode: _d, ...shared } = options;
+  const charts = [
+    { heading: "Comparison", spec: compareSpec(runs, { ...shared, title: undefined }) },
+    ...Object.entries(runs).map(([name, h]) => ({ heading: name, spec: historySpec(h, { ...options, title: undefined }) })),
+  ];
   const page = await chartsPage(options.title ?? "Training runs", charts);
   await writeFileAtomic(path, page);
   return path;

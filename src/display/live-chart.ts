@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import type { TrainingEvent } from "../fit/callback.js";
 import { BatchCurve } from "./batch-curve.js";
 import { chartBundle } from "./bundle.js";
-import { chartSpec } from "./history-spec.js";
-import { writeChart } from "./plot.js";
+import { chartSpec, epochAxis } from "./history-spec.js";
+import { writeChart } from "./write-chart.js";
 import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
@@ -182,6 +182,11 @@ function baseNames(keys: string[] | undefined): string[] | undefined {
  * batch curve is drawn, since the first epoch's batches lie between 0 and 1.
  */
 function fixEpochAxis(spec: VegaLiteSpec, epochs: number, from: number): void {
-  const panels = spec.vconcat as { encoding?: { x?: { scale?: Record<string, unknown> } } }[];
-  for (const p of panels) if (p.encoding?.x) p.encoding.x.scale = { domain: [from, Math.max(from + 1, epochs)] };
+  const panels = spec.vconcat as { encoding?: { x?: { scale?: unknown; axis?: unknown } } }[];
+  const to = Math.max(from + 1, epochs);
+  for (const p of panels) {
+    if (!p.encoding?.x) continue;
+    p.encoding.x.scale = { domain: [from, to] };
+    p.encoding.x.axis = epochAxis([from, to]);
+  }
 }

@@ -1,14 +1,15 @@
 import { tmpdir } from "node:os";
-import { extname, join, resolve } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
+import { join } from "node:path";
 import { chartBundle } from "./bundle.js";
-import { historySpec } from "./history-spec.js";
-import { chartsPage } from "./html.js";
-import { renderChart, renderSvg } from "./render.js";
+import { compareSpec } from "./compare-spec.js";
+import { formatValue, historySpec } from "./history-spec.js";
+import { renderChart } from "./render.js";
 import { historyRows } from "./rows.js";
 import { summaryText } from "./summary.js";
+import { showChart } from "./show.js";
+import { writeChart } from "./write-chart.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
-import type { ChartOptions, HistoryLike, VegaLiteSpec } from "./types.js";
+import type { ChartOptions, HistoryLike } from "./types.js";
 
 export interface PlotOptions extends ChartOptions {
   /**
@@ -32,27 +33,32 @@ export async function plotHistory(history: HistoryLike, options: PlotOptions = {
   const rows = historyRows(history);
   if (inTslab()) {
     const chart = await renderChart(spec);
-    new NotebookOutput().show(chartBundle(spec, summaryText(rows), chart));
+    const shown = new NotebookOutput().show(chartBundle(spec, summaryText(rows), chart));
     if (options.path) await writeChart(spec, options.path);
-    return;
+    if (shown) return;
+    // tslab detected but its display could not be reached: a file is better than nothing.
   }
   const path = options.path ?? join(tmpdir(), "tslab-fit", `history-${timestamp()}.png`);
   const written = await writeChart(spec, path, options.title);
   console.log(`tslab-fit: chart written to ${written}`);
 }
 
-/** Writes a spec in the format its extension names; returns the absolute path. */
-export async function writeChart(spec: VegaLiteSpec, path: string, title = "Training history"): Promise<string> {
-  const ext = extname(path).toLowerCase();
-  const full = resolve(path);
-  if (ext === ".png") await writeFileAtomic(full, (await renderChart(spec)).png);
-  else if (ext === ".svg") await writeFileAtomic(full, (await renderSvg(spec)).svg);
-  else if (ext === ".html" || ext === ".htm") await writeFileAtomic(full, await chartsPage(title, [{ spec }]));
-  else if (ext === ".json") await writeFileAtomic(full, JSON.stringify(spec, null, 2));
-  else throw new Error(`path must end in .png, .svg, .html or .json, got ${JSON.stringify(path)}`);
-  return full;
-}
-
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, "-");
+}
+
+/**
+ * Draws several fits in one chart (a panel per metric, a colour per run), inline in tslab or as a file elsewhere.
+ *
+ * @example
+ * await plotComparison({ "adam": h1, "sgd": h2 }, { metrics: ["val_accuracy"] });
+ */
+export async function plotComparison(runs: Record<string, HistoryLike>, options: Omit<PlotOptions, "monitor" | "mode"> = {}): Promise<void> {
+  const spec = compareSpec(runs, options);
+  const lines = Object.entries(runs).map(([name, h]) => {
+    const last = historyRows(h).at(-1);
+    const values = last ? Object.entries(last).filter(([k]) => k !== "epoch").map(([k, v]) => `${k} ${formatValue(v)}`) : [];
+    return `${name}: ${last ? `epoch ${last.epoch}, ${values.join(", ")}` : "no epochs"}`;
+  });
+  await showChart(spec, { text: lines.join("\n"), path: options.path });
 }

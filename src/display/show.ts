@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chartBundle } from "./bundle.js";
-import { writeChart } from "./plot.js";
+import { writeChart } from "./write-chart.js";
 import { renderChart } from "./render.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
 import type { VegaLiteSpec } from "./types.js";
@@ -14,9 +14,9 @@ import type { VegaLiteSpec } from "./types.js";
 export async function showChart(spec: VegaLiteSpec, options: { text?: string; path?: string } = {}): Promise<void> {
   if (inTslab()) {
     const chart = await renderChart(spec);
-    new NotebookOutput().show(chartBundle(spec, options.text ?? "(chart)", chart));
+    const shown = new NotebookOutput().show(chartBundle(spec, options.text ?? "(chart)", chart));
     if (options.path) await writeChart(spec, options.path);
-    return;
+    if (shown) return;
   }
   const path = options.path ?? join(tmpdir(), "tslab-fit", `chart-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
   console.log(`tslab-fit: chart written to ${await writeChart(spec, path)}`);

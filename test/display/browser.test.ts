@@ -107,11 +107,12 @@ test("exported history HTML renders offline in Chromium: marks, legend, no conso
   for (const t of ["loss", "accuracy", "train", "validation", "best", "stop"]) assert.ok(r.texts.includes(t), `text ${t}`);
 });
 
-test("run comparison HTML: one chart per run", { skip }, async () => {
+test("run comparison HTML: the comparison chart, then one chart per run", { skip }, async () => {
   const file = await runsToHTML({ "lr=1e-3": history, "lr=1e-2": { history: { loss: [1, 0.7, 0.6] }, epoch: [0, 1, 2] } }, join(dir, "runs.html"));
   const r = await open(file, "runs.png");
   assert.deepEqual(r.errors, []);
-  assert.equal(r.charts, 2);
+  assert.equal(r.charts, 3);
+  for (const t of ["run", "lr=1e-3", "lr=1e-2", "train", "validation"]) assert.ok(r.texts.includes(t), `text ${t}`);
 });
 
 test("LivePlot's spec (batch curve, events, pinned epoch axis) renders with vega-lite 5 in the browser", { skip }, async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { LivePlot } from "../../src/callbacks/live-plot.js";
-import { plotHistory } from "../../src/display/plot.js";
+import { plotComparison, plotHistory } from "../../src/display/plot.js";
 import { NotebookOutput } from "../../src/display/tslab.js";
 import { NotebookProgress } from "../../src/display/progress.js";
 import type { FitParams } from "../../src/fit/logs.js";
@@ -172,4 +172,13 @@ test("outside tslab: plotHistory writes the file it is given and prints its path
   assert.equal(logged.filter((l) => l.includes("chart written to")).length, 5);
   assert.equal(fake.sent.length, 0);
   fake = installFakeTslab(); // afterEach uninstalls
+});
+
+test("plotComparison in tslab: one bundle, a colour per run, text lists each run's last epoch", async () => {
+  await plotComparison({ a: { history: { loss: [1, 0.5] }, epoch: [0, 1] }, b: { history: { loss: [2, 1, 0.7] }, epoch: [0, 1, 2] } });
+  assert.equal(fake.sent.length, 1);
+  const { data } = fake.sent[0].displayData;
+  assert.deepEqual(Object.keys(data).sort(), [VL, "image/png", "text/plain"]);
+  assert.deepEqual((data[VL] as any).vconcat[0].encoding.color.scale.domain, ["a", "b"]);
+  assert.equal(data["text/plain"], "a: epoch 2, loss 0.5000\nb: epoch 3, loss 0.7000");
 });

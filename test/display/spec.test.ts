@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { compareSpec } from "../../src/display/compare-spec.js";
 import { chartSpec, historySpec, VEGA_LITE_SCHEMA } from "../../src/display/history-spec.js";
 import { compileSpec, renderSvg } from "../../src/display/render.js";
 import { historyRows } from "../../src/display/rows.js";
@@ -101,4 +102,26 @@ test("every variant compiles and runs without warnings under vega-lite 5 / vega 
   }
   const longLine = panels(variants.find(([n]) => n === "220 epochs")![1])[0].layer.find((l: Json) => l.mark.type === "line");
   assert.equal(longLine.mark.point, false, "no point marks past 150 epochs");
+});
+
+test("run comparison: a panel per metric, a fixed colour per run, validation dashed; compiles and runs cleanly", async () => {
+  const a = sampleHistory(6);
+  const b = sampleHistory(4, false);
+  const spec = compareSpec({ adam: a, sgd: b }) as Json;
+  assert.deepEqual(panels(spec).map((p) => p.title.text), ["loss", "accuracy"]);
+  const enc = panels(spec)[0].encoding;
+  assert.deepEqual(enc.color.scale.domain, ["adam", "sgd"]);
+  assert.deepEqual(enc.strokeDash.scale.domain, ["train", "validation"]);
+  const runs = spec.datasets.runs as Json[];
+  assert.equal(runs.filter((r) => r.run === "adam").length, 6 * 4);
+  assert.equal(runs.filter((r) => r.run === "sgd" && r.split === "validation").length, 0);
+  assert.deepEqual((await compileSpec(spec)).warnings, []);
+  assert.deepEqual((await renderSvg(spec)).warnings, []);
+});
+
+test("short epoch axes list whole-number ticks (Vega's tickMinStep alone printed 1 2 2 3 3)", () => {
+  const spec = historySpec({ history: { loss: [1, 0.7, 0.6] }, epoch: [0, 1, 2] }) as Json;
+  assert.deepEqual(panels(spec)[0].encoding.x.axis.values, [1, 2, 3]);
+  const long = historySpec(sampleHistory(60)) as Json;
+  assert.equal(panels(long)[0].encoding.x.axis.values, undefined, "long axes keep Vega's own tick choice");
 });
