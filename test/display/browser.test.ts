@@ -13,6 +13,8 @@ const skip = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not installed (apt-
 // Only the bits of playwright-core used here, so the test type-checks without its types in scope.
 interface Page {
   on(event: string, cb: (arg: any) => void): void;
+  mouse: { move(x: number, y: number, options?: { steps?: number }): Promise<void> };
+  waitForTimeout(ms: number): Promise<void>;
   goto(url: string): Promise<unknown>;
   evaluate<T>(fn: () => T | Promise<T>): Promise<T>;
   screenshot(options: { path: string; fullPage: boolean }): Promise<unknown>;
@@ -72,7 +74,7 @@ interface PageReport {
 }
 
 /** Opens a file, waits for every chart, and reports marks, texts, console errors and non-file requests. */
-async function open(file: string, shot: string): Promise<PageReport> {
+async function open(file: string, shot: string, hover = false): Promise<PageReport & { tooltip?: string }> {
   const page = await context!.newPage();
   const errors: string[] = [];
   const requests: string[] = [];
@@ -91,20 +93,41 @@ async function open(file: string, shot: string): Promise<PageReport> {
       texts: [...document.querySelectorAll(".chart svg.marks text")].map((t) => t.textContent ?? ""),
     };
   });
+  let tooltip: string | undefined;
+  if (hover) {
+    // Hover the third point of the first panel: vega-embed's tooltip handler shows its fields.
+    const at = await page.evaluate(() => {
+      const points = [...document.querySelectorAll(".chart svg.marks .mark-symbol.role-mark path")];
+      const box = points[2]?.getBoundingClientRect();
+      return box ? { x: box.x + box.width / 2, y: box.y + box.height / 2 } : undefined;
+    });
+    if (at) {
+      await page.mouse.move(at.x - 30, at.y - 30);
+      await page.mouse.move(at.x, at.y, { steps: 5 });
+      await page.waitForTimeout(300);
+      tooltip = await page.evaluate(() => {
+        const el = document.getElementById("vg-tooltip-element");
+        return el && el.classList.contains("visible") ? el.textContent ?? "" : undefined;
+      });
+    }
+  }
   await page.screenshot({ path: join(dir, shot), fullPage: true });
   await page.close();
-  return { ...found, errors, requests };
+  return { ...found, errors, requests, tooltip };
 }
 
 test("exported history HTML renders offline in Chromium: marks, legend, no console errors", { skip }, async () => {
   const file = await historyToHTML(history, join(dir, "history.html"), { title: "Run A" });
-  const r = await open(file, "history.png");
+  const r = await open(file, "history.png", true);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.requests, [], "no network: libraries are inlined");
   assert.equal(r.charts, 1);
   assert.ok(r.symbols >= 24, `${r.symbols} point symbols (2 panels × 2 series × 6 epochs)`);
   assert.ok(r.paths > 40, `${r.paths} paths`);
   for (const t of ["loss", "accuracy", "train", "validation", "best", "stop"]) assert.ok(r.texts.includes(t), `text ${t}`);
+  assert.ok(r.tooltip, "hovering a point shows a tooltip");
+  // The hover rule's tooltip: train and validation side by side at the nearest epoch, 4 decimals.
+  assert.match(r.tooltip!, /^epoch\d+loss\d\.\d{4}val_loss\d\.\d{4}$/);
 });
 
 test("run comparison HTML: the comparison chart, then one chart per run", { skip }, async () => {

@@ -78,10 +78,11 @@ test("validationFreq-style shorter val keys land on the validated epochs", () =>
   assert.deepEqual(rows.map((r) => r.val_loss), [undefined, 3.5, undefined, 1.5]);
 });
 
-test("every variant compiles and runs without warnings under vega-lite 5 / vega 5", async () => {
+/** Every shape of spec the library produces, for the compile and runtime checks. */
+function variants(): [string, Json][] {
   const long = sampleHistory(220);
   const dotted: HistoryLike = { history: { loss: [1, 0.5], "out.a_loss": [2, 1], val_loss: [1.1, 0.6] }, epoch: [0, 1] };
-  const variants: [string, Json][] = [
+  return [
     ["default", historySpec(sampleHistory())],
     ["no validation", historySpec(sampleHistory(4, false))],
     ["log + title", historySpec(sampleHistory(), { logScale: true, title: "run" })],
@@ -92,15 +93,20 @@ test("every variant compiles and runs without warnings under vega-lite 5 / vega 
     ["no epochs yet", chartSpec({ rows: [] }, { metrics: ["loss", "accuracy"] })],
     ["no epochs yet, log", chartSpec({ rows: [] }, { metrics: ["loss"], logScale: true })],
     ["batches", chartSpec({ rows: historyRows(sampleHistory()), batches: [{ epoch: 0.5, loss: 1 }, { epoch: 1, loss: 0.9 }] })],
+    ["comparison", compareSpec({ a: sampleHistory(), b: sampleHistory(3, false) }, { logScale: true })],
   ];
-  for (const [name, spec] of variants) {
+}
+
+test("every variant compiles and runs without warnings under vega-lite 5 / vega 5", async () => {
+  const all = variants();
+  for (const [name, spec] of all) {
     const { warnings, vega } = await compileSpec(spec);
     assert.deepEqual(warnings, [], `${name}: ${warnings.join("; ")}`);
     assert.ok(vega && typeof vega === "object", name);
     const run = await renderSvg(spec);
     assert.deepEqual(run.warnings, [], `${name} (vega runtime): ${run.warnings.join("; ")}`);
   }
-  const longLine = panels(variants.find(([n]) => n === "220 epochs")![1])[0].layer.find((l: Json) => l.mark.type === "line");
+  const longLine = panels(all.find(([n]) => n === "220 epochs")![1])[0].layer.find((l: Json) => l.mark.type === "line");
   assert.equal(longLine.mark.point, false, "no point marks past 150 epochs");
 });
 
@@ -124,4 +130,18 @@ test("short epoch axes list whole-number ticks (Vega's tickMinStep alone printed
   assert.deepEqual(panels(spec)[0].encoding.x.axis.values, [1, 2, 3]);
   const long = historySpec(sampleHistory(60)) as Json;
   assert.equal(panels(long)[0].encoding.x.axis.values, undefined, "long axes keep Vega's own tick choice");
+});
+
+test("every variant also compiles without warnings under vega-lite 5.6.1, the version JupyterLab 4 renders with", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vl = require("vega-lite-jupyterlab") as { version: string; compile(spec: unknown, o: unknown): { spec: unknown } };
+  assert.equal(vl.version, "5.6.1");
+  for (const [name, spec] of variants()) {
+    const warnings: string[] = [];
+    const logger: any = { level: () => logger, info: () => logger, debug: () => logger };
+    logger.warn = (...a: unknown[]) => (warnings.push(a.join(" ")), logger);
+    logger.error = (...a: unknown[]) => (warnings.push(`error: ${a.join(" ")}`), logger);
+    assert.ok(vl.compile(spec, { logger }).spec, name);
+    assert.deepEqual(warnings, [], `${name}: ${warnings.join("; ")}`);
+  }
 });
