@@ -263,6 +263,8 @@ describe("broken .keras files fail with clear messages", () => {
     await assert.rejects(loadKeras(write("noweights.keras", zipSync(noWeights)), quiet), /no model\.weights\.h5/);
     const extra = { ...members, "assets/vocab.txt": enc.encode("a\nb") };
     await assert.rejects(loadKeras(write("extra.keras", zipSync(extra)), quiet), /unexpected archive members assets\/vocab\.txt/);
+    const truncated = { ...members, "model.weights.h5": members["model.weights.h5"].slice(0, 100) };
+    await assert.rejects(loadKeras(write("truncated.keras", zipSync(truncated)), quiet), /model\.weights\.h5 cannot be read: corrupt or truncated HDF5/);
     const badJson = { ...members, "config.json": enc.encode("{not json") };
     await assert.rejects(loadKeras(write("badjson.keras", zipSync(badJson)), quiet), /config\.json is not valid JSON/);
 

@@ -144,6 +144,9 @@ export async function readH5(bytes: Uint8Array): Promise<H5Tree> {
       }
     };
     walk(f, "");
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    throw new Error(msg.startsWith("HDF5 ") ? msg : `corrupt or truncated HDF5 file (h5wasm: ${msg})`);
   } finally {
     f?.close();
     await fs.rm(file, { force: true });
