@@ -108,6 +108,20 @@ function svgSize(svg: string): { width: number; height: number } {
  * cannot draw Vega-Lite show it until the final PNG replaces it, and training does not wait for vega to load.
  */
 export async function placeholderPng(width: number, height: number, message: string): Promise<PngResult> {
+  const key = `${width}x${height}:${message}`;
+  let png = placeholders.get(key);
+  if (!png) {
+    png = drawPlaceholder(width, height, message);
+    placeholders.set(key, png);
+    png.catch(() => placeholders.delete(key));
+  }
+  return png;
+}
+
+/** Placeholders are the same for every fit with the same panels; drawn once per kernel. */
+const placeholders = new Map<string, Promise<PngResult>>();
+
+function drawPlaceholder(width: number, height: number, message: string): Promise<PngResult> {
   const esc = message.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] as string);
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
