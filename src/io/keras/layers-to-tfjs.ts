@@ -1,4 +1,5 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
+import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
 import { constraintToTfjs, initializerToTfjs, regularizerToTfjs } from "./objects.js";
 
 /**
@@ -9,14 +10,8 @@ import { constraintToTfjs, initializerToTfjs, regularizerToTfjs } from "./object
 
 type Converter = (c: JsonObject, where: string, warn: (m: string) => void) => JsonObject;
 
-/** Layer classes the reader rebuilds. */
-export const READABLE_LAYER_CLASSES = [
-  "InputLayer", "Dense", "Conv2D", "MaxPooling2D", "AveragePooling2D", "Flatten", "Dropout", "BatchNormalization",
-  "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
-  "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-  "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "ZeroPadding2D", "UpSampling2D", "LeakyReLU",
-  "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
-] as const;
+/** Layer classes the reader rebuilds: the same set the writer supports, in both directions. */
+export const READABLE_LAYER_CLASSES = SUPPORTED_LAYER_CLASSES;
 
 /** Keras 3 data-augmentation layers: identity at inference, so a Sequential may drop them on request. */
 export const AUGMENTATION_LAYER_CLASSES = new Set([

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../atomic.js";
 import { compileConfigToKeras3 } from "./compile-config.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
