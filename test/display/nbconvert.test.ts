@@ -62,4 +62,15 @@ test("mnist-walkthrough.ipynb executes under nbconvert with the tslab kernel", {
   assert.ok(readdirSync(join(env.notebookDir, "logs", "fit", runs[0], "train")).some((f) => f.startsWith("events.out.tfevents")));
   assert.ok(existsSync(join(env.notebookDir, "reports", "mnist-history.html")));
   assert.match(text(cellWith("toHTML(")), /best val_loss 0\.\d{4} — report: /);
+
+  // The best checkpoint loads back with loadKeras and reproduces the best epoch's val_loss.
+  const reloaded = /reloaded best model: val_loss (\d\.\d{4}), val_accuracy (\d\.\d{4})/.exec(text(cellWith("loadKeras(")));
+  assert.ok(reloaded, text(cellWith("loadKeras(")));
+  const bestValLoss = Math.min(...spec.datasets.history.map((r: any) => r.val_loss));
+  assert.ok(Math.abs(Number(reloaded[1]) - bestValLoss) < 2e-4, `reloaded ${reloaded[1]} vs best ${bestValLoss}`);
+
+  // plotRuns draws the TensorBoard runs in one chart.
+  const runsChart = cellWith("plotRuns(").outputs.filter((o: any) => o.output_type === "display_data");
+  assert.equal(runsChart.length, 1);
+  assert.ok(VL in runsChart[0].data && "image/png" in runsChart[0].data);
 });
