@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import { formatPath } from "../fit/format-path.js";
 import type { Logs } from "../fit/logs.js";
+import { modelPathKind } from "../io/model-path.js";
 import { checkSavePath, saveModel } from "../io/save-model.js";
 import { checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
 
@@ -81,7 +82,7 @@ export class ModelCheckpoint extends MonitorCallback {
     if (batch !== undefined) values.batch = batch + 1;
     const path = formatPath(this.filepath, values);
     const stat = await fs.stat(path).catch(() => undefined);
-    if (stat?.isDirectory() && /\.(keras|h5)$/i.test(path)) {
+    if (stat?.isDirectory() && modelPathKind(path) !== "folder") {
       throw new Error(`filepath: ${path} is a directory; a .keras / .h5 checkpoint must be a file path`);
     }
     if (this.saveBestOnly) {

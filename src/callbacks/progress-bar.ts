@@ -1,5 +1,5 @@
 import { Callback } from "../fit/callback.js";
-import { inTslab } from "../fit/interrupt.js";
+import { inTslab } from "../display/tslab.js";
 import type { FitParams, Logs } from "../fit/logs.js";
 
 /** What a progress display shows; `epoch` is 0-based, `batch` counts finished batches in the epoch. */
@@ -11,8 +11,8 @@ export interface ProgressState {
   /** Milliseconds since the epoch began. */
   elapsedMs: number;
   logs: Logs;
-  /** "batch" while an epoch runs, "epoch-end" with the full epoch logs, "train-end" once at the end. */
-  phase: "epoch-begin" | "batch" | "epoch-end" | "train-end";
+  /** "batch" while an epoch runs, "epoch-end" with the full epoch logs, "train-end" or "train-failed" once at the end. */
+  phase: "epoch-begin" | "batch" | "epoch-end" | "train-end" | "train-failed";
 }
 
 /** Where the progress goes: the terminal (here) or an in-place notebook display (src/display/). */
@@ -86,7 +86,7 @@ export class ProgressBar extends Callback {
   }
 
   override onTrainFailure(): void {
-    this.send(0, {}, "train-end");
+    this.send(0, {}, "train-failed");
   }
 
   private send(batch: number, logs: Logs, phase: ProgressState["phase"]): void {
@@ -122,6 +122,7 @@ export function formatDuration(ms: number): string {
 
 class TerminalProgress implements ProgressSink {
   private readonly dynamic: boolean;
+  private open = false;
   constructor(
     private readonly verbose: 1 | 2,
     private readonly out: NonNullable<ProgressBarOptions["stream"]>,
@@ -135,6 +136,12 @@ class TerminalProgress implements ProgressSink {
       return;
     }
     if (s.phase === "train-end") return;
+    if (s.phase === "train-failed") {
+      // Close a bar left half-drawn by \r so the error starts on its own line.
+      if (this.dynamic && this.open) this.out.write("\n");
+      return;
+    }
+    this.open = s.phase === "batch";
     if (s.phase === "batch" && (!this.dynamic || this.verbose === 2)) return;
     const line = this.verbose === 2 ? this.epochLine(s) : this.barLine(s);
     if (this.dynamic) this.out.write(`\r${line}\x1b[K${s.phase === "epoch-end" ? "\n" : ""}`);

@@ -255,9 +255,11 @@ export class TensorBoard extends Callback {
     this.finish("failure");
   }
 
+  /** Ends the hparams session and closes the writers; a second call (or one before any writer opened) does nothing. */
   private finish(status: SessionStatus): void {
+    const session = this.writers.get(".");
     try {
-      if (this.hparams) this.writer(".").hparamsSessionEnd(status);
+      if (this.hparams && session) session.hparamsSessionEnd(status);
     } finally {
       this.closeWriters();
     }

@@ -1,4 +1,3 @@
-import { renderChart } from "./render.js";
 import type { MimeBundle } from "./tslab.js";
 import type { VegaLiteSpec } from "./types.js";
 
@@ -18,10 +17,4 @@ export function chartBundle(spec: VegaLiteSpec, text: string, png?: { png: Uint8
   }
   data["text/plain"] = text;
   return { data, metadata };
-}
-
-/** `chartBundle` with the PNG rendered now. */
-export async function renderedChartBundle(spec: VegaLiteSpec, text: string): Promise<MimeBundle> {
-  const chart = await renderChart(spec);
-  return chartBundle(spec, text, chart);
 }

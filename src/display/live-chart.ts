@@ -1,10 +1,8 @@
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import type { TrainingEvent } from "../fit/callback.js";
 import { BatchCurve } from "./batch-curve.js";
 import { chartBundle } from "./bundle.js";
 import { chartSpec, epochAxis } from "./history-spec.js";
-import { writeChart } from "./write-chart.js";
+import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
@@ -61,6 +59,7 @@ export class LiveChart {
   private lastUpdateAt = 0;
   /** Cost estimate of the next PNG: high until measured, since the first one also loads vega. */
   private nextPngMs = 800;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: LiveChartOptions = {}) {
     const ups = options.maxUpdatesPerSecond ?? 1;
@@ -68,6 +67,7 @@ export class LiveChart {
     this.minIntervalMs = 1000 / ups;
     this.budget = options.budget ?? 0.02;
     if (!(this.budget >= 0)) throw new Error(`budget must be >= 0, got ${String(options.budget)}`);
+    if (options.path !== undefined) checkChartPath(options.path);
     const b = options.batches;
     this.curve = b === undefined || b === false ? undefined : new BatchCurve(typeof b === "number" ? b : 0.9);
   }
@@ -82,10 +82,12 @@ export class LiveChart {
     const t0 = performance.now();
     const spec = this.spec(true);
     const panels = (spec.vconcat as unknown[]).length;
-    const png = await placeholderPng(
-      (this.options.width ?? 420) + 60,
-      panels * ((this.options.height ?? 160) + 70) + 40,
-      "training… the chart appears here when training ends",
+    const png = await this.safely("render the placeholder PNG", () =>
+      placeholderPng(
+        (this.options.width ?? 420) + 60,
+        panels * ((this.options.height ?? 160) + 70) + 40,
+        "training… the chart appears here when training ends",
+      ),
     );
     this.output.show(chartBundle(spec, summaryText(this.rows, { note: "training started…" }), png));
     this.stats.fixedMs += performance.now() - t0;
@@ -125,7 +127,7 @@ export class LiveChart {
     const t0 = performance.now();
     const spec = this.spec(true);
     if (this.stats.specMs + this.stats.pngMs + this.nextPngMs <= allowed) {
-      png = await renderChart(spec);
+      png = await this.safely("render the chart PNG", () => renderChart(spec));
       this.nextPngMs = performance.now() - t0;
       this.stats.pngMs += this.nextPngMs;
       this.stats.pngs++;
@@ -144,20 +146,34 @@ export class LiveChart {
     const t0 = performance.now();
     const spec = this.spec(false);
     if (this.output.isShown || inTslab()) {
-      const png = await renderChart(spec);
+      const png = await this.safely("render the chart PNG", () => renderChart(spec));
       this.output.show(chartBundle(spec, summaryText(this.rows, { note }), png));
       this.stats.updates++;
     }
     this.stats.fixedMs += performance.now() - t0;
     if (this.options.path || !inTslab()) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-      const path = resolve(this.options.path ?? join(tmpdir(), "tslab-fit", `live-${stamp}.png`));
-      await writeChart(spec, path);
-      if (!inTslab()) console.log(`tslab-fit: chart written to ${path}`);
+      const written = await this.safely("write the chart file", () => writeChart(spec, this.options.path ?? tempChartPath("live")));
+      if (written && !inTslab()) console.log(`tslab-fit: chart written to ${written}`);
     }
     this.stats.elapsedMs = Date.now() - this.startedAt;
     const used = this.stats.specMs + this.stats.pngMs + this.stats.fixedMs;
     this.stats.fraction = this.stats.elapsedMs > 0 ? used / this.stats.elapsedMs : 0;
+  }
+
+  /**
+   * Chart work must never cost the user a finished training: a PNG that cannot be rendered (no native resvg build,
+   * say) or a file that cannot be written is reported once, and the chart goes on without it.
+   */
+  private async safely<T>(what: string, work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!this.warned.has(what)) {
+        this.warned.add(what);
+        console.warn(`tslab-fit: LivePlot could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return undefined;
+    }
   }
 
   /** The current spec; while live, the x axis spans every planned epoch so progress reads at a glance. */

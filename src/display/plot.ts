@@ -1,14 +1,8 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chartBundle } from "./bundle.js";
 import { compareSpec } from "./compare-spec.js";
 import { formatValue, historySpec } from "./history-spec.js";
-import { renderChart } from "./render.js";
 import { historyRows } from "./rows.js";
 import { summaryText } from "./summary.js";
 import { showChart } from "./show.js";
-import { writeChart } from "./write-chart.js";
-import { inTslab, NotebookOutput } from "./tslab.js";
 import type { ChartOptions, HistoryLike } from "./types.js";
 
 export interface PlotOptions extends ChartOptions {
@@ -29,22 +23,12 @@ export interface PlotOptions extends ChartOptions {
  * await plotHistory(history, { metrics: ["accuracy"] });
  */
 export async function plotHistory(history: HistoryLike, options: PlotOptions = {}): Promise<void> {
-  const spec = historySpec(history, options);
-  const rows = historyRows(history);
-  if (inTslab()) {
-    const chart = await renderChart(spec);
-    const shown = new NotebookOutput().show(chartBundle(spec, summaryText(rows), chart));
-    if (options.path) await writeChart(spec, options.path);
-    if (shown) return;
-    // tslab detected but its display could not be reached: a file is better than nothing.
-  }
-  const path = options.path ?? join(tmpdir(), "tslab-fit", `history-${timestamp()}.png`);
-  const written = await writeChart(spec, path, options.title);
-  console.log(`tslab-fit: chart written to ${written}`);
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, "-");
+  await showChart(historySpec(history, options), {
+    text: summaryText(historyRows(history)),
+    path: options.path,
+    title: options.title,
+    name: "history",
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { escapeHtml } from "./html.js";
 import { formatDuration, formatLogs, type ProgressSink, type ProgressState } from "../callbacks/progress-bar.js";
 import type { FitParams } from "../fit/logs.js";
 import { NotebookOutput } from "./tslab.js";
@@ -68,6 +69,8 @@ export class NotebookProgress implements ProgressSink {
       lines.push(`<div>${bar} ${escapeHtml(current.text)}</div>`);
     } else if (s.phase === "train-end") {
       lines.push(`<div><b>done</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"}</div>`);
+    } else if (s.phase === "train-failed") {
+      lines.push(`<div><b>failed</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"} (the error is below)</div>`);
     }
     return `<div style="font-family:monospace;font-size:12px;line-height:1.5">${lines.join("")}</div>`;
   }
@@ -78,8 +81,4 @@ function epochLine(s: ProgressState): string {
   const steps = s.steps ?? s.batch;
   const perStep = steps > 0 ? Math.round(s.elapsedMs / steps) : 0;
   return `Epoch ${s.epoch + 1}/${s.epochs} - ${formatDuration(s.elapsedMs)} ${perStep}ms/step${logs ? ` - ${logs}` : ""}`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
 }

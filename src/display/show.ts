@@ -1,7 +1,5 @@
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chartBundle } from "./bundle.js";
-import { writeChart } from "./write-chart.js";
+import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { renderChart } from "./render.js";
 import { inTslab, NotebookOutput } from "./tslab.js";
 import type { VegaLiteSpec } from "./types.js";
@@ -11,13 +9,18 @@ import type { VegaLiteSpec } from "./types.js";
  * in a notebook, or a file (default PNG in the temp folder, path printed) elsewhere. `plotRuns` and custom charts
  * go through here.
  */
-export async function showChart(spec: VegaLiteSpec, options: { text?: string; path?: string } = {}): Promise<void> {
+export async function showChart(
+  spec: VegaLiteSpec,
+  options: { text?: string; path?: string; title?: string; name?: string } = {},
+): Promise<void> {
+  if (options.path !== undefined) checkChartPath(options.path);
   if (inTslab()) {
     const chart = await renderChart(spec);
     const shown = new NotebookOutput().show(chartBundle(spec, options.text ?? "(chart)", chart));
-    if (options.path) await writeChart(spec, options.path);
+    if (options.path) await writeChart(spec, options.path, options.title);
     if (shown) return;
+    // tslab detected but its display could not be reached: a file is better than nothing.
   }
-  const path = options.path ?? join(tmpdir(), "tslab-fit", `chart-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
-  console.log(`tslab-fit: chart written to ${await writeChart(spec, path)}`);
+  const path = options.path ?? tempChartPath(options.name ?? "chart");
+  console.log(`tslab-fit: chart written to ${await writeChart(spec, path, options.title)}`);
 }

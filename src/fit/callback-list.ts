@@ -41,6 +41,8 @@ function isCallbackLike(c: unknown): c is Callback {
 export class CallbackList {
   readonly callbacks: Callback[];
   readonly events: TrainingEvent[] = [];
+  private readonly begun = new Set<Callback>();
+  private readonly ended = new Set<Callback>();
   /** Per batch hook, only the callbacks that override it: the per-batch path stays cheap. */
   private readonly batchListeners: Record<BatchHook, Callback[]>;
 
@@ -78,10 +80,15 @@ export class CallbackList {
   }
 
   async onTrainBegin(logs: Logs = {}): Promise<void> {
-    await this.run((c, l) => c.onTrainBegin(l), logs);
+    this.begun.clear();
+    this.ended.clear();
+    await this.run((c, l) => (this.begun.add(c), c.onTrainBegin(l)), logs);
   }
   async onTrainEnd(logs: Logs = {}): Promise<void> {
-    await this.run((c, l) => c.onTrainEnd(l), logs);
+    await this.run(async (c, l) => {
+      await c.onTrainEnd(l);
+      this.ended.add(c);
+    }, logs);
   }
   async onEpochBegin(epoch: number, logs: Logs = {}): Promise<void> {
     await this.run((c, l) => c.onEpochBegin(epoch, l), logs);
@@ -109,9 +116,14 @@ export class CallbackList {
     await this.runBatch("onTestBatchEnd", batch, logs);
   }
 
-  /** Every callback's `onTrainFailure` runs even if one of them throws; the training error is what matters. */
+  /**
+   * After an error: `onTrainFailure` for each callback whose `onTrainBegin` ran and whose `onTrainEnd` did not
+   * (so nothing is closed twice or opened after the fact). All of them run even if one throws; the training error
+   * is what `fit` reports.
+   */
   async onTrainFailure(error: unknown): Promise<void> {
     for (const c of this.callbacks) {
+      if (!this.begun.has(c) || this.ended.has(c)) continue;
       try {
         await c.onTrainFailure(error);
       } catch (cleanupError) {

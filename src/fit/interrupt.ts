@@ -39,12 +39,6 @@ export class StopRequest {
   }
 }
 
-/** True inside the tslab kernel. */
-export function inTslab(): boolean {
-  const t = (globalThis as { __tslab__?: { require?: unknown } }).__tslab__;
-  return typeof t === "object" && t !== null && typeof t.require === "function";
-}
-
 let lastYield = Date.now();
 /**
  * Lets timers, signals and I/O run. Awaiting tensor data only queues microtasks, so without this a long fit would

@@ -13,14 +13,14 @@ export function tempSibling(target: string): string {
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(target)), { recursive: true });
   const tmp = tempSibling(target);
-  const handle = await fs.open(tmp, "wx");
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await fs.open(tmp, "wx");
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });

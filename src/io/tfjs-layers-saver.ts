@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { writeDirAtomic, writeFileAtomic } from "./atomic.js";
+import { writeDirAtomic } from "./atomic.js";
+import { modelPathKind } from "./model-path.js";
 import type { ModelSaver, SaveOptions } from "./saver.js";
 
 /**
@@ -11,7 +12,7 @@ import type { ModelSaver, SaveOptions } from "./saver.js";
  */
 export const tfjsLayersSaver: ModelSaver = {
   format: "TF.js layers folder (model.json + weights.bin)",
-  matches: (p) => !/\.(keras|h5)$/i.test(p),
+  matches: (p) => modelPathKind(p) === "folder",
   async save(model: tf.LayersModel, target: string, options: SaveOptions): Promise<void> {
     await writeDirAtomic(target, async (dir) => {
       await model.save(
@@ -113,4 +114,3 @@ export function registerFileRouter(): void {
   });
 }
 
-export { writeFileAtomic };

@@ -121,6 +121,14 @@ describe("ProgressBar", () => {
     assert.equal(throttled.text.split("\r").length - 1, 2, "one redraw, then the final line");
   });
 
+  it("a failing fit closes a half-drawn bar with a newline", async () => {
+    const { x, y } = toyData(64);
+    const out = fakeStream(true);
+    const breaker = new LambdaCallback({ onTrainBatchEnd: (b: number) => { if (b === 3) throw new Error("boom"); } });
+    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, batchSize: 2, verbose: 1, callbacks: [breaker, new ProgressBar({ stream: out, intervalMs: 0 })] }), /boom/);
+    assert.match(out.text, /\r ?3\/32 [^\n]*\n$/);
+  });
+
   it("verbose 2 prints one line per epoch", async () => {
     const { x, y } = toyData(30);
     const out = fakeStream(true);

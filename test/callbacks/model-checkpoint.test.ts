@@ -147,5 +147,6 @@ describe("ModelCheckpoint", () => {
     assert.throws(() => new ModelCheckpoint({ filepath: "m.keras", saveWeightsOnly: true }), /saveWeightsOnly the path must end in ".weights.h5"/);
     assert.throws(() => new ModelCheckpoint({ filepath: "m.weights.h5" }), /needs saveWeightsOnly: true/);
     assert.throws(() => new ModelCheckpoint({ filepath: "m.h5" }), /legacy ".h5" model files are not supported/);
+    assert.throws(() => new ModelCheckpoint({ filepath: "m.KERAS" }), /write the extension in lower case/);
   });
 });

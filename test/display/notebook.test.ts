@@ -182,3 +182,7 @@ test("plotComparison in tslab: one bundle, a colour per run, text lists each run
   assert.deepEqual((data[VL] as any).vconcat[0].encoding.color.scale.domain, ["a", "b"]);
   assert.equal(data["text/plain"], "a: epoch 2, loss 0.5000\nb: epoch 3, loss 0.7000");
 });
+
+test("LivePlot refuses a chart path it cannot write before training, not after", () => {
+  assert.throws(() => new LivePlot({ path: "chart.jpg" }), /path must end in .png, .svg, .html or .json, got "chart.jpg"/);
+});

@@ -336,3 +336,39 @@ describe("fit: bad input gets a clear error naming the argument", () => {
     await assert.rejects(fit(tinyModel(), x, y, { verbose: 0, callbacks: [42 as never] }), /callbacks\[0\] must be a Callback/);
   });
 });
+
+describe("fit: failures", () => {
+  it("onTrainFailure reaches only callbacks that began and did not finish, then fit rethrows", async () => {
+    const { x, y } = toyData(20);
+    const seen: string[] = [];
+    const a = new LambdaCallback({ onTrainEnd: () => void seen.push("a:end"), onTrainFailure: () => void seen.push("a:failure") });
+    const b = new LambdaCallback({ onTrainEnd: () => { throw new Error("b broke"); }, onTrainFailure: () => void seen.push("b:failure") });
+    const c = new LambdaCallback({ onTrainEnd: () => void seen.push("c:end"), onTrainFailure: () => void seen.push("c:failure") });
+    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [a, b, c] }), /b broke/);
+    assert.deepEqual(seen, ["a:end", "b:failure", "c:failure"]);
+  });
+
+  it("a failure in onTrainBegin does not reach callbacks that never began", async () => {
+    const { x, y } = toyData(20);
+    const seen: string[] = [];
+    const a = new LambdaCallback({ onTrainBegin: () => { throw new Error("no disk"); }, onTrainFailure: () => void seen.push("a") });
+    const b = new LambdaCallback({ onTrainFailure: () => void seen.push("b") });
+    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [a, b] }), /no disk/);
+    assert.deepEqual(seen, ["a"]);
+  });
+
+  it("inside tslab (or after useTslab) a kernel interrupt stops fit by default", async () => {
+    const { useTslab } = await import("../../src/index.js");
+    const { x, y } = toyData(64);
+    useTslab({ newDisplay: () => ({ raw: () => undefined }) });
+    try {
+      const interrupter = new LambdaCallback({ onTrainBatchEnd: (b: number) => { if (b === 0) process.emit("SIGINT"); } });
+      const { result: history } = await captureConsole(() =>
+        fit(tinyModel(), x, y, { epochs: 20, batchSize: 8, verbose: 0, callbacks: [interrupter] }),
+      );
+      assert.deepEqual(history.epoch, [0]);
+    } finally {
+      useTslab(undefined);
+    }
+  });
+});

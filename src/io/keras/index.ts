@@ -1,8 +1,5 @@
 // Keras 3 `.keras` files: config conversion, archive writing and reading. Importing this module registers the
 // `.keras` and `.weights.h5` savers that ModelCheckpoint picks by path.
-// save-model.js registers a placeholder for .keras/.h5 paths; importing it first guarantees that ours, registered
-// later, win whatever order an application imports modules in.
-import "../save-model.js";
 import { registerSaver } from "../saver.js";
 import { kerasSavers } from "./savers.js";
 

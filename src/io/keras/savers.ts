@@ -1,10 +1,11 @@
+import { modelPathKind } from "../model-path.js";
 import type { ModelSaver } from "../saver.js";
 import { saveKeras, saveKerasWeights } from "./save.js";
 
 /** `.keras` paths: a full Keras 3 archive; with `weightsOnly` Keras itself refuses `.keras`, so this does too. */
 export const kerasArchiveSaver: ModelSaver = {
   format: "Keras 3 archive (.keras)",
-  matches: (path) => path.endsWith(".keras"),
+  matches: (path) => modelPathKind(path) === "keras",
   async save(model, path, options) {
     if (options.weightsOnly) {
       throw new Error(
@@ -19,7 +20,7 @@ export const kerasArchiveSaver: ModelSaver = {
 /** `.weights.h5` paths: Keras's weights-only HDF5 file (what `model.save_weights` writes). */
 export const kerasWeightsSaver: ModelSaver = {
   format: "Keras 3 weights (.weights.h5)",
-  matches: (path) => path.endsWith(".weights.h5"),
+  matches: (path) => modelPathKind(path) === "weights-h5",
   async save(model, path) {
     await saveKerasWeights(model, path);
   },
