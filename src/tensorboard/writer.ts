@@ -3,7 +3,7 @@
 // per tag, flushed every few seconds and fsynced on close. No tfjs here: callers pass plain numbers and arrays.
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DEFAULT_BUCKET_COUNT, histogramBuckets, type HistogramBucket } from "./histogram.js";
 import {
   experimentValue,
@@ -97,6 +97,14 @@ export class SummaryWriter {
     this.maxBufferBytes = options.maxBufferBytes ?? 1 << 20;
     this.now = options.now ?? (() => Date.now() / 1000);
     if (!(this.flushMillis >= 0)) throw new RangeError(`flushMillis must be >= 0, got ${options.flushMillis}`);
+    // One writer per run folder: two open files of one run interleave steps, and TensorBoard shows whichever it
+    // reads last.
+    const folder = resolve(logDir);
+    for (const w of openWriters) {
+      if (resolve(w.logDir) === folder) {
+        throw new Error(`SummaryWriter: ${logDir} already has an open writer in this process (one writer per run folder); close it first or share it`);
+      }
+    }
     mkdirSync(logDir, { recursive: true });
     const host = (options.hostname ?? hostname()).replace(/[/\\]/g, "_");
     const pid = options.pid ?? process.pid;

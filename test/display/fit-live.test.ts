@@ -46,3 +46,19 @@ test("fit + LivePlot + EarlyStopping + ModelCheckpoint + ProgressBar inside (fak
   assert.match(progressText, /Epoch 1\/8 - .*loss: /);
   assert.ok(!("text/html" in chartMsgs[0].displayData.data), "never html in a chart bundle");
 });
+
+test("with the default 2 % budget, live rendering during training stays within budget (PNGs are skipped first)", async () => {
+  const { LambdaCallback } = await import("../../src/index.js");
+  const { x, y } = toyData(32);
+  // Epochs of about 40 ms: a PNG (tens of ms, more for the first, which loads vega) is far over 2 % of that.
+  const slow = new LambdaCallback({ onEpochEnd: () => new Promise<void>((r) => setTimeout(r, 40)) });
+  const live = new LivePlot({ maxUpdatesPerSecond: 1000 });
+  await fit(tinyModel(), x, y, { epochs: 30, batchSize: 16, verbose: 0, callbacks: [slow, live] });
+  const s = live.stats!;
+  assert.ok(s.updates >= 2, `some live updates were sent (${s.updates})`);
+  assert.ok(s.skipped > 0 || s.pngs < 30, "the budget held some work back");
+  // The budget covers the work done during training; the first display and the final full render are fixed costs.
+  assert.ok(s.specMs + s.pngMs <= 0.02 * s.elapsedMs + 50, `live work ${(s.specMs + s.pngMs).toFixed(1)} ms of ${s.elapsedMs} ms`);
+  const last = fake.sent.at(-1)!.displayData;
+  assert.ok("image/png" in last.data, "the final update always has its PNG");
+});

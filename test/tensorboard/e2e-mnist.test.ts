@@ -94,3 +94,19 @@ test("an aborted fit still ends with closed files and a successful session", asy
   const end = recs.find((r) => r.tag === "_hparams_/session_end_info");
   assert.equal(end?.kind === "hparams" && end.value.sessionEnd?.status, "success");
 });
+
+test("each epoch's records are on disk when the epoch ends, even with a long flush interval", async () => {
+  const { LambdaCallback } = await import("../../src/callbacks/lambda-callback.js");
+  const logDir = tempDir();
+  const x = tf.randomNormal([40, 4]);
+  const y = tf.randomUniform([40], 0, 3, "int32");
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: "softmax", inputShape: [4] })] });
+  model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+  const seenAtEpochEnd: number[][] = [];
+  // Runs after TensorBoard in the list, so it sees the disk as TensorBoard left it at this epoch's end.
+  const reader = new LambdaCallback({
+    onEpochEnd: () => void seenAtEpochEnd.push(readRuns(logDir).filter((r) => r.run === "train" && r.tag === "epoch_loss").map((r) => r.step)),
+  });
+  await fit(model, x, y, { epochs: 3, verbose: 0, callbacks: [new TensorBoard({ logDir, flushMillis: 3_600_000 }), reader] });
+  assert.deepEqual(seenAtEpochEnd, [[0], [0, 1], [0, 1, 2]]);
+});

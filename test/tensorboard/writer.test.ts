@@ -20,14 +20,15 @@ test("file name is events.out.tfevents.<10-digit secs>.<host>.<pid>.<n>.v2 and t
   assert.equal(contents.records.length, 0);
 });
 
-test("two writers in one folder and second create distinct files that sort in creation order", () => {
+test("one open writer per run folder; successive writers in one second create distinct files in creation order", () => {
   const dir = tempDir();
   const a = new SummaryWriter(dir, { now: () => 1700000000 });
+  assert.throws(() => new SummaryWriter(join(dir, "."), { now: () => 1700000000 }), /already has an open writer in this process \(one writer per run folder\)/);
+  a.close();
   const b = new SummaryWriter(dir, { now: () => 1700000000 });
   assert.notEqual(a.file, b.file);
   const names = readdirSync(dir).sort();
   assert.deepEqual(names, [basename(a.file), basename(b.file)]);
-  a.close();
   b.close();
 });
 
