@@ -1,5 +1,6 @@
 // Compare runs inline: every scalar of every run under a log folder, as chart rows and one Vega-Lite spec (one
 // panel per tag, one colour per run), read with this library's own reader.
+import { VEGA_LITE_SCHEMA } from "../display/history-spec.js";
 import { showChart } from "../display/show.js";
 import { inTslab } from "../display/tslab.js";
 import { readRuns } from "./reader.js";
@@ -93,7 +94,7 @@ function runsSpec(rows: RunRow[], options: PlotRunsOptions): Record<string, unkn
   const steps = [...new Set(rows.map((r) => r.step))].sort((a, b) => a - b);
   const axis = steps.length <= 12 ? { values: steps, format: "d" } : { tickMinStep: 1 };
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    $schema: VEGA_LITE_SCHEMA,
     data: { values },
     facet: { field: "tag", type: "nominal", title: null, sort: tags },
     columns: options.columns ?? 2,
