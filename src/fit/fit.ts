@@ -106,6 +106,9 @@ function checkModel(model: tf.LayersModel): void {
   if (!model.optimizer) throw new Error("model is not compiled: call model.compile({ optimizer, loss, metrics }) before fit");
 }
 
+/** Models with a fit in progress: a second concurrent fit would interleave steps on the same weights. */
+const training = new WeakSet<tf.LayersModel>();
+
 async function runTraining(
   model: tf.LayersModel,
   train: BatchSource,
@@ -138,6 +141,11 @@ async function runTraining(
   model.stopTraining = false;
   let lastLogs: Logs = {};
   const trainStep = makeTrainStep(model);
+  if (training.has(model)) {
+    stop.dispose();
+    throw new Error("another fit() on this model is still running: await it (or stop it with its signal) first");
+  }
+  training.add(model);
   try {
     await callbacks.onTrainBegin({});
     // A callback (BackupAndRestore) may move the start epoch when it restores a backup.
@@ -171,6 +179,7 @@ async function runTraining(
     await callbacks.onTrainFailure(error);
     throw error;
   } finally {
+    training.delete(model);
     stop.dispose();
   }
   return history;

@@ -372,3 +372,15 @@ describe("fit: failures", () => {
     }
   });
 });
+
+describe("fit: concurrency", () => {
+  it("refuses a second fit on a model that is still training", async () => {
+    const { x, y } = toyData(64);
+    const model = tinyModel();
+    const first = fit(model, x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+    await assert.rejects(fit(model, x, y, { epochs: 1, verbose: 0 }), /another fit\(\) on this model is still running/);
+    const history = await first;
+    assert.deepEqual(history.epoch, [0, 1, 2]);
+    await fit(model, x, y, { epochs: 1, verbose: 0 }); // and works again afterwards
+  });
+});
