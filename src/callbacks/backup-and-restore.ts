@@ -63,9 +63,12 @@ export class BackupAndRestore extends Callback {
     this.model.setWeights(weights);
     tf.dispose(weights);
     if (manifest.optimizerWeights.length > 0) {
-      // setWeights keeps these tensors as the optimizer's state variables' initial values.
+      // The optimizer makes new state variables from these (copies); its old ones and the decoded tensors go.
+      const old = await this.model.optimizer.getWeights();
       await this.model.optimizer.setWeights(manifest.optimizerWeights.map((s) => ({ name: s.name.replace(/^optimizer\//, ""), tensor: optimizerTensors[s.name] })));
+      tf.dispose(old.map((w) => w.tensor));
     }
+    tf.dispose(Object.values(optimizerTensors));
     this.params.initialEpoch = manifest.epoch;
     console.log(`BackupAndRestore: restored the backup in ${this.backupDir}; resuming at epoch ${manifest.epoch + 1}`);
   }
@@ -88,14 +91,20 @@ export class BackupAndRestore extends Callback {
   }
 
   override async onTrainEnd(): Promise<void> {
-    if (this.deleteCheckpoint) await fs.rm(this.backupDir, { recursive: true, force: true });
+    // An interrupted or aborted fit is not finished: keep the backup so the next fit resumes.
+    const interrupted = this.events.some((e) => e.kind === "interrupted");
+    if (this.deleteCheckpoint && !interrupted) await fs.rm(this.backupDir, { recursive: true, force: true });
   }
 
   private async backup(nextEpoch: number, batch: number): Promise<void> {
     const modelNamed = this.model.getWeights().map((tensor, i) => ({ name: `model/${i}`, tensor }));
-    const optimizerNamed = (await this.model.optimizer.getWeights()).map((w) => ({ name: `optimizer/${w.name}`, tensor: w.tensor }));
+    const optimizerWeights = await this.model.optimizer.getWeights();
+    const optimizerNamed = optimizerWeights.map((w) => ({ name: `optimizer/${w.name}`, tensor: w.tensor }));
     const model = await tf.io.encodeWeights(modelNamed);
     const optimizer = await tf.io.encodeWeights(optimizerNamed);
+    // getWeights() makes a fresh scalar for the step counter each call; the state variables themselves are live.
+    const iterations = optimizerWeights.find((w) => w.name === "iter");
+    if (iterations) iterations.tensor.dispose();
     const manifest: BackupManifest = { epoch: nextEpoch, batch, modelWeights: model.specs, optimizerWeights: optimizer.specs };
     const bytes = Buffer.concat([new Uint8Array(model.data as ArrayBuffer), new Uint8Array(optimizer.data as ArrayBuffer)]);
     await writeDirAtomic(this.latest, async (dir) => {

@@ -107,7 +107,9 @@ export class EarlyStopping extends MonitorCallback {
     this.bestWeights = undefined;
   }
 
+  /** As in Keras, an error skips the restore; only the snapshot is released. */
   override onTrainFailure(): void {
-    this.onTrainEnd();
+    this.bestWeights?.dispose();
+    this.bestWeights = undefined;
   }
 }

@@ -4,12 +4,16 @@ import type { Logs } from "../fit/logs.js";
 export type MonitorMode = "auto" | "min" | "max";
 
 // Keras 3 decides "auto" from the compiled metric's direction; these name families stand for the same metrics.
-const HIGHER_IS_BETTER = /(^|_)(acc|accuracy|auc|precision|recall|f1|fbeta|f1_score|fbeta_score|iou|mean_iou|r2|r2_score|cosine_similarity|categorical_accuracy|binary_accuracy|top_k_categorical_accuracy)$/;
+const HIGHER_IS_BETTER = /(^|_)(acc|accuracy|auc|precision|recall|f1|fbeta|f1_score|fbeta_score|iou|mean_iou|r2|r2_score|cosine_similarity|categorical_accuracy|binary_accuracy|sparse_categorical_accuracy|top_k_categorical_accuracy)$/;
 const LOWER_IS_BETTER = /(^|_)(loss|mse|mae|mape|msle|mean_squared_error|mean_absolute_error|mean_absolute_percentage_error|mean_squared_logarithmic_error|root_mean_squared_error|rmse|hinge|squared_hinge|categorical_hinge|crossentropy|ce|binary_crossentropy|categorical_crossentropy|sparse_categorical_crossentropy|kld|kl_divergence|kullback_leibler_divergence|poisson|logcosh|log_cosh|huber|cosine_proximity|error)$/;
 
 /** "min" or "max" for a logs key under `mode: "auto"`, or throws when the direction cannot be told. */
 export function directionOf(monitor: string, argName = "mode"): "min" | "max" {
-  const name = monitor.replace(/^val_/, "").toLowerCase();
+  // tfjs users compile with camelCase names (categoricalAccuracy, meanSquaredError): compare in snake_case.
+  const name = monitor
+    .replace(/^val_/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .toLowerCase();
   if (name === "loss" || LOWER_IS_BETTER.test(name)) return "min";
   if (HIGHER_IS_BETTER.test(name)) return "max";
   throw new Error(

@@ -48,6 +48,7 @@ export class ProgressBar extends Callback {
   private epochStart = 0;
   private lastDraw = 0;
   private currentEpoch = 0;
+  private batchesDone = 0;
 
   constructor(options: ProgressBarOptions = {}) {
     super();
@@ -64,12 +65,14 @@ export class ProgressBar extends Callback {
 
   override onEpochBegin(epoch: number): void {
     this.currentEpoch = epoch;
+    this.batchesDone = 0;
     this.epochStart = Date.now();
     this.lastDraw = 0;
     this.send(0, {}, "epoch-begin");
   }
 
   override onTrainBatchEnd(batch: number, logs: Logs): void {
+    this.batchesDone = batch + 1;
     if (this.verbose !== 1) return;
     const now = Date.now();
     if (now - this.lastDraw < this.intervalMs) return;
@@ -78,11 +81,12 @@ export class ProgressBar extends Callback {
   }
 
   override onEpochEnd(_epoch: number, logs: Logs): void {
-    this.send(this.params.steps ?? 0, logs, "epoch-end");
+    // The batches that really ran: fewer than `steps` after a stop, and the only count a dataset of unknown length has.
+    this.send(this.batchesDone, logs, "epoch-end");
   }
 
   override onTrainEnd(logs: Logs): void {
-    this.send(this.params.steps ?? 0, logs, "train-end");
+    this.send(this.batchesDone, logs, "train-end");
   }
 
   override onTrainFailure(): void {
@@ -165,9 +169,8 @@ class TerminalProgress implements ProgressSink {
   }
 
   private epochLine(s: ProgressState): string {
-    const steps = s.steps ?? s.batch;
-    const perStep = steps > 0 ? s.elapsedMs / steps : 0;
+    const perStep = s.batch > 0 ? s.elapsedMs / s.batch : 0;
     const logs = formatLogs(s.logs);
-    return `${steps}/${steps} - ${formatDuration(s.elapsedMs)} - ${Math.round(perStep)}ms/step${logs ? " - " + logs : ""}`;
+    return `${s.batch}/${s.steps ?? s.batch} - ${formatDuration(s.elapsedMs)} - ${Math.round(perStep)}ms/step${logs ? " - " + logs : ""}`;
   }
 }

@@ -84,11 +84,11 @@ export async function fitDataset(
   checkFitOptions(options);
   await ensureBackend();
   const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
-  let validationArrays: Arrays | undefined;
+  let validationArrays: { train: Arrays; dispose(): void } | undefined;
   let validation: BatchSource | undefined;
   if (Array.isArray(options.validationData)) {
-    validationArrays = prepareArrays(model, options.validationData[0], options.validationData[1], {}).train;
-    validation = arrayBatches(validationArrays, options.validationBatchSize ?? 32, false);
+    validationArrays = prepareArrays(model, options.validationData[0], options.validationData[1], {});
+    validation = arrayBatches(validationArrays.train, options.validationBatchSize ?? 32, false);
   } else if (options.validationData) {
     validation = datasetBatches(model, options.validationData, options.validationBatches, false);
   }
@@ -134,26 +134,29 @@ async function runTraining(
     doValidation: validation !== undefined,
     metrics: [...names, ...(validation ? names.map((n) => `val_${n}`) : [])],
   };
-  callbacks.setModel(model);
-  callbacks.setParams(params);
-  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inTslab() });
-  const validationFreq = options.validationFreq ?? 1;
-  model.stopTraining = false;
-  let lastLogs: Logs = {};
-  const trainStep = makeTrainStep(model);
   if (training.has(model)) {
-    stop.dispose();
     throw new Error("another fit() on this model is still running: await it (or stop it with its signal) first");
   }
   training.add(model);
+  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inTslab() });
+  const validationFreq = options.validationFreq ?? 1;
+  let lastLogs: Logs = {};
   try {
+    callbacks.setModel(model);
+    callbacks.setParams(params);
+    model.stopTraining = false;
+    const trainStep = makeTrainStep(model);
     await callbacks.onTrainBegin({});
     // A callback (BackupAndRestore) may move the start epoch when it restores a backup.
-    for (let epoch = params.initialEpoch; epoch < params.epochs; epoch++) {
+    for (let epoch = params.initialEpoch; epoch < params.epochs && !stop.requested; epoch++) {
       await callbacks.onEpochBegin(epoch, {});
       const running = new RunningMean(names);
       let batch = 0;
       for await (const b of train.epoch()) {
+        if (stop.requested) {
+          b.dispose();
+          break;
+        }
         await callbacks.onTrainBatchBegin(batch, {});
         const values = await trainStep(b);
         running.add(values, b.size);
@@ -163,9 +166,12 @@ async function runTraining(
         await yieldToEventLoop();
       }
       if (batch === 0 && !stop.requested) throw new Error("the training data produced no batches in this epoch");
+      // An interrupt or abort leaves this epoch unfinished, as a KeyboardInterrupt does in Keras: no onEpochEnd, so
+      // no half-epoch checkpoint over the best model, no partial row in History or the CSV.
+      if (stop.requested) break;
       let logs = running.means();
-      // Keras validates even after a mid-epoch stop (tfjs skips it).
-      if (validation && (epoch + 1) % validationFreq === 0 && !stop.requested) {
+      // Keras validates even after a mid-epoch stop by a callback (tfjs skips it).
+      if (validation && (epoch + 1) % validationFreq === 0) {
         const valLogs = await evaluateWithHooks(model, validation, names, callbacks);
         for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
       }

@@ -33,8 +33,17 @@ export async function writeFileAtomic(target: string, data: Uint8Array | string)
  * the new complete one is at `target` (or, for an instant between two renames, the old one under a side name,
  * which a crash would leave behind rather than lose).
  */
-export async function writeDirAtomic(target: string, fill: (dir: string) => Promise<void>): Promise<void> {
+export async function writeDirAtomic(
+  target: string,
+  fill: (dir: string) => Promise<void>,
+  replaceable: (names: string[]) => boolean = () => true,
+): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(target)), { recursive: true });
+  const existing = await fs.readdir(target).catch(() => undefined);
+  if (existing !== undefined && existing.length > 0 && !replaceable(existing)) {
+    // Never delete what the user keeps there: a model folder is replaced only when it holds nothing else.
+    throw new Error(`filepath: ${target} is a folder with other files in it (${existing.slice(0, 3).join(", ")}…); choose a new or empty folder for the model`);
+  }
   const tmp = tempSibling(target);
   await fs.mkdir(tmp);
   try {

@@ -14,16 +14,25 @@ export const tfjsLayersSaver: ModelSaver = {
   format: "TF.js layers folder (model.json + weights.bin)",
   matches: (p) => modelPathKind(p) === "folder",
   async save(model: tf.LayersModel, target: string, options: SaveOptions): Promise<void> {
-    await writeDirAtomic(target, async (dir) => {
-      await model.save(
-        tf.io.withSaveHandler(async (artifacts) => {
-          await writeArtifacts(dir, artifacts, options.weightsOnly);
-          return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-        }),
-      );
-    });
+    await writeDirAtomic(
+      target,
+      async (dir) => {
+        await model.save(
+          tf.io.withSaveHandler(async (artifacts) => {
+            await writeArtifacts(dir, artifacts, options.weightsOnly);
+            return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+          }),
+        );
+      },
+      isModelFolder,
+    );
   },
 };
+
+/** A folder this saver wrote: model.json and weight files only. */
+function isModelFolder(names: string[]): boolean {
+  return names.every((n) => n === "model.json" || /^weights.*\.bin$/.test(n));
+}
 
 async function writeArtifacts(dir: string, a: tf.io.ModelArtifacts, weightsOnly: boolean): Promise<void> {
   const weightData = a.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
@@ -107,7 +116,7 @@ export function registerFileRouter(): void {
     if (p === undefined) return null as unknown as tf.io.IOHandler;
     return {
       save: async (artifacts: tf.io.ModelArtifacts) => {
-        await writeDirAtomic(p.endsWith("model.json") ? path.dirname(p) : p, (dir) => writeArtifacts(dir, artifacts, false));
+        await writeDirAtomic(p.endsWith("model.json") ? path.dirname(p) : p, (dir) => writeArtifacts(dir, artifacts, false), isModelFolder);
         return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
       },
     };

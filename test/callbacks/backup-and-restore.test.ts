@@ -34,6 +34,27 @@ describe("BackupAndRestore", () => {
     assert.ok(!existsSync(dir), "a normal end deletes the backup");
   });
 
+  it("keeps the backup when the fit is interrupted, and does not leak tensors while backing up and restoring", async () => {
+    const tf = await import("@tensorflow/tfjs");
+    await tf.setBackend("cpu");
+    const { fit, LambdaCallback } = await import("../../src/index.js");
+    const { toyData, tinyModel, captureConsole } = await import("../helpers.js");
+    const dir = join(tempDir(), "backup");
+    const { x, y } = toyData(40);
+    const model = tinyModel();
+    await fit(model, x, y, { epochs: 1, verbose: 0 }); // optimizer state exists from here on
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const stopper = new LambdaCallback({ onEpochEnd: (e: number) => { if (e === 1) controller.abort(); } });
+    await captureConsole(() => fit(model, x, y, { epochs: 5, batchSize: 8, verbose: 0, signal: controller.signal, callbacks: [new BackupAndRestore(dir), stopper] }));
+    assert.ok(existsSync(join(dir, "latest", "manifest.json")), "an interrupted fit keeps its backup");
+    assert.equal(tf.memory().numTensors, before, "backups leak nothing");
+    const { result: history } = await captureConsole(() => fit(model, x, y, { epochs: 3, batchSize: 8, verbose: 0, callbacks: [new BackupAndRestore(dir)] }));
+    assert.deepEqual(history.epoch, [2], "resumed after the last finished epoch");
+    assert.equal(tf.memory().numTensors, before, "restoring leaks nothing");
+    assert.ok(!existsSync(dir), "a normal end deletes the backup");
+  });
+
   it("rejects bad arguments", () => {
     assert.throws(() => new BackupAndRestore(""), /backupDir must be a non-empty folder path/);
     assert.throws(() => new BackupAndRestore("b", { saveFreq: -1 }), /saveFreq must be "epoch" or a whole number of batches >= 1/);

@@ -47,6 +47,15 @@ describe("EarlyStopping", () => {
     assert.deepEqual(mae.epochs, [0, 1, 2]);
   });
 
+  it("mode auto understands tfjs's camelCase metric names", async () => {
+    const { directionOf } = await import("../../src/callbacks/monitor.js");
+    assert.equal(directionOf("val_categoricalAccuracy"), "max");
+    assert.equal(directionOf("sparseCategoricalAccuracy"), "max");
+    assert.equal(directionOf("binaryAccuracy"), "max");
+    assert.equal(directionOf("val_meanSquaredError"), "min");
+    assert.equal(directionOf("categoricalCrossentropy"), "min");
+  });
+
   it("mode auto throws a clear error when the direction cannot be told", async () => {
     await assert.rejects(run([1, 2], { monitor: "val_weird", patience: 1 }, "val_weird"), /cannot tell whether "val_weird".*mode: "max" or mode: "min"/);
   });

@@ -139,6 +139,29 @@ describe("ModelCheckpoint", () => {
     assert.deepEqual(readdirSync(dir), ["best"], "no temporary folder left behind");
   });
 
+  it("never replaces a folder that holds anything but a saved model", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "models", "other_run"), { recursive: true });
+    writeFileSync(join(dir, "models", "notes.txt"), "keep me");
+    const { x, y } = toyData(30);
+    const ckpt = new ModelCheckpoint({ filepath: join(dir, "models") });
+    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [ckpt] }), /is a folder with other files in it/);
+    assert.equal(readFileSync(join(dir, "models", "notes.txt"), "utf8"), "keep me");
+    assert.ok(existsSync(join(dir, "models", "other_run")));
+  });
+
+  it("an interrupted (aborted) epoch saves nothing over the best model", async () => {
+    const dir = tempDir();
+    const { x, y } = toyData(64);
+    const controller = new AbortController();
+    const ckpt = new ModelCheckpoint({ filepath: join(dir, "best"), saveBestOnly: true });
+    const aborter = new LambdaCallback({ onTrainBatchEnd: (b: number) => { if (b === 2 && ckpt.saved.length === 1) controller.abort(); } });
+    await captureConsole(() =>
+      fit(tinyModel(), x, y, { epochs: 5, batchSize: 8, validationSplit: 0.25, verbose: 0, signal: controller.signal, callbacks: [aborter, ckpt] }),
+    );
+    assert.equal(ckpt.saved.length, 1, "only the finished epoch 1 was saved");
+  });
+
   it("rejects bad arguments with clear errors", () => {
     assert.throws(() => new ModelCheckpoint({ filepath: "m", saveFreq: "batch" as never }), /saveFreq must be "epoch" or a whole number of batches >= 1, got "batch"/);
     assert.throws(() => new ModelCheckpoint({ filepath: "m", saveFreq: 0 }), /saveFreq/);

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { Callback, fit, fitDataset, History, LambdaCallback, type Logs } from "../../src/index.js";
-import { captureConsole, toyData, tinyModel, useCpu } from "../helpers.js";
+import { captureConsole, toyData, tinyModel, useCpu, weightsOf } from "../helpers.js";
 
 before(useCpu);
 
@@ -246,7 +246,8 @@ describe("fit: stopping, validation and data", () => {
     );
     assert.equal(rec.of("batchEnd").length, 3);
     assert.equal(rec.of("trainEnd").length, 1);
-    assert.deepEqual(history.epoch, [0]);
+    assert.equal(rec.of("epochEnd").length, 0, "the unfinished epoch does not end (no partial row, no checkpoint)");
+    assert.deepEqual(history.epoch, []);
     assert.ok(history.events.some((e) => e.kind === "interrupted"));
     assert.ok(logs.some((l) => l.includes("aborted")));
   });
@@ -271,7 +272,18 @@ describe("fit: stopping, validation and data", () => {
     assert.equal(process.listenerCount("SIGINT"), before);
     assert.equal(rec.of("batchEnd").length, 2);
     assert.equal(rec.of("trainEnd").length, 1);
-    assert.deepEqual(history.epoch, [0]);
+    assert.deepEqual(history.epoch, []);
+  });
+
+  it("an already-aborted signal trains nothing", async () => {
+    const { x, y } = toyData(32);
+    const model = tinyModel();
+    const before = weightsOf(model);
+    const controller = new AbortController();
+    controller.abort();
+    const { result: history } = await captureConsole(() => fit(model, x, y, { epochs: 3, verbose: 0, signal: controller.signal }));
+    assert.deepEqual(history.epoch, []);
+    assert.deepEqual(weightsOf(model), before);
   });
 
   it("fitDataset trains on a tf.data dataset with validation data and the same hooks", async () => {
@@ -366,7 +378,7 @@ describe("fit: failures", () => {
       const { result: history } = await captureConsole(() =>
         fit(tinyModel(), x, y, { epochs: 20, batchSize: 8, verbose: 0, callbacks: [interrupter] }),
       );
-      assert.deepEqual(history.epoch, [0]);
+      assert.deepEqual(history.epoch, []);
     } finally {
       useTslab(undefined);
     }
