@@ -55,10 +55,17 @@ interface XsYs {
   ys: tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
 }
 
-function toList(v: XsYs["xs"]): tf.Tensor[] {
+/** A batch's tensors in the model's order; a dict is matched by input/output name, as tfjs's fitDataset does. */
+function toList(v: XsYs["xs"], names: string[], what: string): tf.Tensor[] {
   if (v instanceof tf.Tensor) return [v];
   if (Array.isArray(v)) return v;
-  return Object.values(v);
+  return names.map((name) => {
+    const t = v[name];
+    if (!(t instanceof tf.Tensor)) {
+      throw new Error(`${what}: no tensor for "${name}"; the keys must be the model's names: ${names.join(", ")} (got ${Object.keys(v).join(", ")})`);
+    }
+    return t;
+  });
 }
 
 /**
@@ -87,8 +94,8 @@ export function datasetBatches(
         if (!element || element.xs === undefined || element.ys === undefined) {
           throw new Error(`${isTraining ? "dataset" : "validationData"} elements must be {xs, ys} objects of batched tensors`);
         }
-        const rawXs = toList(element.xs);
-        const rawYs = toList(element.ys);
+        const rawXs = toList(element.xs, model.inputNames, "dataset xs");
+        const rawYs = toList(element.ys, model.outputNames, "dataset ys");
         const floatYs = rawYs.map((t) => (t.dtype === "float32" ? t : tf.cast(t, "float32")));
         const { xs, ys, created } = standardize(model, rawXs, floatYs);
         yield {

@@ -396,3 +396,19 @@ describe("fit: concurrency", () => {
     await fit(model, x, y, { epochs: 1, verbose: 0 }); // and works again afterwards
   });
 });
+
+describe("fitDataset: named inputs", () => {
+  it("matches dict xs to the model's inputs by name, whatever the key order", async () => {
+    const a = tf.input({ shape: [2], name: "a" });
+    const b = tf.input({ shape: [3], name: "b" });
+    const merged = tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 1 }).apply(merged) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [a, b], outputs: out });
+    model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+    const ds = tf.data.array([{ xs: { b: tf.ones([4, 3]), a: tf.zeros([4, 2]) }, ys: tf.ones([4, 1]) }]);
+    const history = await fitDataset(model, ds as never, { epochs: 2, verbose: 0 });
+    assert.deepEqual(history.epoch, [0, 1]);
+    const bad = tf.data.array([{ xs: { a: tf.zeros([4, 2]), c: tf.ones([4, 3]) }, ys: tf.ones([4, 1]) }]);
+    await assert.rejects(fitDataset(model, bad as never, { epochs: 1, verbose: 0 }), /dataset xs: no tensor for "b"; the keys must be the model's names: a, b \(got a, c\)/);
+  });
+});
