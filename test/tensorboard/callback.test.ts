@@ -158,8 +158,40 @@ test("histograms every histogramFreq epochs (epoch 0 included) with Keras 3 weig
     // a [4, 3] kernel: longer side horizontal → 3 rows × 4 columns
     assert.deepEqual([img.value.width, img.value.height, img.value.images.length], [4, 3, 1]);
   }
+  // a bias of 2 units: 2 pixels high, 1 wide (Keras 3)
   const bias = images.find((r) => r.tag === "seq/out/bias/image")!;
-  if (bias.kind === "image") assert.deepEqual([bias.value.width, bias.value.height], [2, 1]);
+  assert.ok(bias.kind === "image");
+  if (bias.kind === "image") assert.deepEqual([bias.value.width, bias.value.height], [1, 2]);
+});
+
+test("writeImages on a convnet: every conv kernel Keras 3 draws gets an image, RGB for 3 filters", async () => {
+  const dir = tempDir();
+  const model = tf.sequential({ name: "cnn" });
+  model.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, name: "rgb" })); // [3, 3, 2, 3]
+  model.add(tf.layers.conv2d({ filters: 5, kernelSize: 2, name: "five" })); // [2, 2, 3, 5]: no image
+  model.add(tf.layers.conv2d({ filters: 1, kernelSize: 2, name: "one" })); // [2, 2, 5, 1] → [2, 2, 5]
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 1, name: "head" })); // bias [1]: no image
+  model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+  const cb = new TensorBoard({ logDir: dir, histogramFreq: 1, writeImages: true, writeGraph: false });
+  cb.setModel(model);
+  cb.setParams(params);
+  await cb.onTrainBegin({});
+  await cb.onEpochBegin(0, {});
+  await cb.onEpochEnd(0, { loss: 1 });
+  await cb.onTrainEnd({});
+  const images = readRuns(dir, { kinds: ["image"] });
+  const shapes = Object.fromEntries(
+    images.map((r) => [r.tag, r.kind === "image" ? [r.value.images.length, r.value.width, r.value.height, r.value.images[0][25]] : []]),
+  );
+  // [images, width, height, PNG colour type (0 gray, 2 RGB)]
+  assert.deepEqual(shapes, {
+    "cnn/rgb/kernel/image": [3, 2, 3, 2],
+    "cnn/rgb/bias/image": [1, 1, 3, 0],
+    "cnn/five/bias/image": [1, 1, 5, 0],
+    "cnn/one/kernel/image": [3, 2, 2, 0],
+    "cnn/head/kernel/image": [1, 1, 4, 0], // [4, 1] squeezes to [4]: drawn like a bias
+  });
 });
 
 test("hparams: session start and end in the log folder's own run", async () => {
