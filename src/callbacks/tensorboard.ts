@@ -195,10 +195,10 @@ export class TensorBoard extends Callback {
       if (k.startsWith("val_")) validation[k.slice(4)] = v;
       else train[k] = v;
     }
-    if (train.learning_rate === undefined) {
-      const lr = getLearningRate(this.model?.optimizer);
-      if (lr !== undefined) train.learning_rate = lr;
-    }
+    // Keras 3 reads the optimizer's rate as the epoch ends, after the callbacks listed earlier have run: a
+    // ReduceLROnPlateau before this callback shows its new rate at this epoch (its logs value is the old one).
+    const lr = getLearningRate(this.model?.optimizer);
+    if (lr !== undefined) train.learning_rate = lr;
     if (this.writeStepsPerSecond) {
       const secs = (performance.now() - this.epochStart) / 1000;
       if (secs > 0 && this.epochBatches > 0) train.steps_per_second = this.epochBatches / secs;

@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { TensorBoard } from "../../src/callbacks/tensorboard.js";
+import { ReduceLROnPlateau } from "../../src/callbacks/reduce-lr-on-plateau.js";
+import { fit } from "../../src/fit/fit.js";
 import { readRuns, listRuns, type SummaryRecord } from "../../src/tensorboard/reader.js";
 import { histogramBuckets } from "../../src/tensorboard/histogram.js";
 import type { FitParams } from "../../src/fit/logs.js";
@@ -91,18 +93,34 @@ test("Keras 3 runs, tags and steps: epoch_*, val_ stripped, learning rate, evalu
   assert.equal(json.config.name, "seq");
 });
 
-test("learning_rate in the logs (ReduceLROnPlateau) wins over the optimizer's", async () => {
+test("epoch_learning_rate is the optimizer's rate when the epoch ends, not the logs' learning_rate", async () => {
   const dir = tempDir();
   const cb = new TensorBoard({ logDir: dir, writeGraph: false });
-  cb.setModel(tinyModel());
+  cb.setModel(tinyModel()); // adam(0.01)
   cb.setParams(params);
   await cb.onTrainBegin({});
   await cb.onEpochBegin(0, {});
   await cb.onEpochEnd(0, { loss: 1, learning_rate: 0.5 });
   await cb.onTrainEnd({});
   const lr = readRuns(dir, { tags: ["epoch_learning_rate"] });
-  assert.deepEqual(lr.map((r) => r.value), [0.5]);
+  assert.deepEqual(lr.map((r) => Math.fround(r.value as number)), [Math.fround(0.01)]);
   assert.equal(existsSync(join(dir, "validation")), false, "no validation run without validation");
+});
+
+test("ReduceLROnPlateau listed before TensorBoard: epoch_learning_rate is Keras 3's [0.001, 0.0005, 0.00025]", async () => {
+  const dir = tempDir();
+  const model = tinyModel();
+  model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy" });
+  const x = tf.randomNormal([8, 4], 0, 1, "float32", 3);
+  const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1]);
+  // minDelta 100: no epoch after the first counts as an improvement, so patience 0 halves the rate at epochs 1 and 2
+  const plateau = new ReduceLROnPlateau({ monitor: "loss", factor: 0.5, patience: 0, minDelta: 100 });
+  const history = await fit(model, x, y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [plateau, new TensorBoard({ logDir: dir, writeGraph: false })] });
+  tf.dispose([x, y]);
+  const lr = readRuns(dir, { tags: ["epoch_learning_rate"] }).map((r) => [r.step, r.value]);
+  assert.deepEqual(lr, [[0, Math.fround(0.001)], [1, Math.fround(0.0005)], [2, Math.fround(0.00025)]]);
+  // the logs (and History) keep ReduceLROnPlateau's value: the rate the epoch trained with, as in Keras
+  assert.deepEqual(history.history.learning_rate, [0.001, 0.001, 0.0005]);
 });
 
 test("updateFreq N writes batch_<metric> at global 1-based batch steps divisible by N; steps per second", async () => {
