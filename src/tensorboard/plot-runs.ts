@@ -64,7 +64,8 @@ export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): P
   }
   const spec = runsSpec(rows, options);
   if (options.show ?? (inTslab() || options.path !== undefined)) {
-    const runs = new Set(rows.map((r) => r.run)).size;
+    // A user counts trainings: `<experiment>/train` and `<experiment>/validation` are one run.
+    const runs = new Set(rows.map((r) => splitRun(r.run).experiment)).size;
     const tags = new Set(rows.map((r) => r.tag)).size;
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
     const text = `${n(runs, "run")}, ${n(tags, "tag")}, ${n(rows.length, "point")} from ${logDir}`;
