@@ -7,6 +7,7 @@ import { keras3ModelConfig } from "../io/keras/config.js";
 import { weightHistograms } from "../tensorboard/device-histogram.js";
 import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
+import { holdsEventFiles } from "../tensorboard/reader.js";
 import { SummaryWriter } from "../tensorboard/writer.js";
 
 export interface TensorBoardOptions {
@@ -68,6 +69,8 @@ export class TensorBoard extends Callback {
 
   private writers = new Map<string, SummaryWriter>();
   private globalTrainBatch = 0;
+  /** This fit's first epoch (`initialEpoch`): the purge step of a restarted run. */
+  private firstEpoch = 0;
   private epochStart = 0;
   private epochBatches = 0;
   private batchStart = 0;
@@ -117,11 +120,17 @@ export class TensorBoard extends Callback {
     this.flushMillis = options.flushMillis;
   }
 
-  /** The writer of a run ("train", "validation", or "." for the log folder), opened on first use. */
+  /**
+   * The writer of a run ("train", "validation", or "." for the log folder), opened on first use. A train or
+   * validation folder that already holds event files is a restart: its new file marks `purgeStep` at this fit's
+   * first epoch, so both TensorBoard loaders show the older points only before it (see docs/tensorboard.md).
+   */
   private writer(run: string): SummaryWriter {
     let w = this.writers.get(run);
     if (!w || w.closed) {
-      w = new SummaryWriter(run === "." ? this.logDir : join(this.logDir, run), { flushMillis: this.flushMillis });
+      const folder = run === "." ? this.logDir : join(this.logDir, run);
+      const purgeStep = run !== "." && holdsEventFiles(folder) ? this.firstEpoch : undefined;
+      w = new SummaryWriter(folder, { flushMillis: this.flushMillis, purgeStep });
       this.writers.set(run, w);
     }
     return w;
@@ -148,7 +157,12 @@ export class TensorBoard extends Callback {
   override onTrainBegin(): void {
     this.closeWriters(); // a writer left over from an earlier fit: each fit gets new files
     this.globalTrainBatch = 0;
+    this.firstEpoch = this.params?.initialEpoch ?? 0;
     this.warned.clear();
+    if (this.hparams && holdsEventFiles(this.logDir)) {
+      // Both loaders take an hparams summary's content from the first event of its tag in a run.
+      console.warn(`TensorBoard: ${this.logDir} already holds an hparams session; TensorBoard's HParams tab keeps showing the first one's values and status. Give each trial its own logDir.`);
+    }
     const train = this.writer("train");
     if (this.writeGraph) this.writeModelGraph(train);
     if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
