@@ -69,8 +69,11 @@ export class TensorBoard extends Callback {
 
   private writers = new Map<string, SummaryWriter>();
   private globalTrainBatch = 0;
-  /** This fit's first epoch (`initialEpoch`): the purge step of a restarted run. */
+  /** This fit's first epoch: the purge step of a restarted run. */
   private firstEpoch = 0;
+  /** Between onTrainBegin and the end of the fit; `started` once the train run is open. */
+  private inFit = false;
+  private started = false;
   private epochStart = 0;
   private epochBatches = 0;
   private batchStart = 0;
@@ -158,14 +161,27 @@ export class TensorBoard extends Callback {
     this.closeWriters(); // a writer left over from an earlier fit: each fit gets new files
     this.globalTrainBatch = 0;
     this.firstEpoch = this.params?.initialEpoch ?? 0;
+    this.inFit = true;
+    this.started = false;
     this.warned.clear();
     if (this.hparams && holdsEventFiles(this.logDir)) {
       // Both loaders take an hparams summary's content from the first event of its tag in a run.
       console.warn(`TensorBoard: ${this.logDir} already holds an hparams session; TensorBoard's HParams tab keeps showing the first one's values and status. Give each trial its own logDir.`);
     }
+    if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
+  }
+
+  /**
+   * Opens the train run and writes the graph when the first epoch begins, not at train begin: a BackupAndRestore
+   * listed after this callback moves the first epoch in its own onTrainBegin, and a restarted run's purge step
+   * must be the epoch this fit really starts at.
+   */
+  private start(firstEpoch: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.firstEpoch = firstEpoch;
     const train = this.writer("train");
     if (this.writeGraph) this.writeModelGraph(train);
-    if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
   }
 
   private writeModelGraph(w: SummaryWriter): void {
@@ -181,7 +197,8 @@ export class TensorBoard extends Callback {
     w.kerasGraph(json, 0);
   }
 
-  override onEpochBegin(): void {
+  override onEpochBegin(epoch: number): void {
+    this.start(epoch);
     this.epochStart = performance.now();
     this.epochBatches = 0;
   }
@@ -273,6 +290,9 @@ export class TensorBoard extends Callback {
   private finish(status: SessionStatus): void {
     const session = this.writers.get(".");
     try {
+      const unstarted = this.inFit && !this.started;
+      this.inFit = false;
+      if (unstarted) this.start(this.firstEpoch); // a fit that ended before its first epoch still gets its graph
       if (this.hparams && session) session.hparamsSessionEnd(status);
     } finally {
       this.closeWriters();

@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { BackupAndRestore } from "../../src/callbacks/backup-and-restore.js";
+import { LambdaCallback } from "../../src/callbacks/lambda-callback.js";
 import { TensorBoard } from "../../src/callbacks/tensorboard.js";
+import { fit } from "../../src/fit/fit.js";
 import type { FitParams } from "../../src/fit/logs.js";
 import { servedRecords } from "../../src/tensorboard/loader-rules.js";
 import { SessionStatus } from "../../src/tensorboard/messages.js";
@@ -161,6 +164,36 @@ test("a second fit from epoch 0 (a new model) replaces the whole run in both loa
   for (const loader of ["rust", "python"] as const) {
     assert.deepEqual(served(dir, loader, "epoch_loss"), [[0, 100], [1, 101]], loader);
     assert.deepEqual(steps(served(dir, loader, "evaluation_loss_vs_iterations", "validation")), [3, 6], loader);
+  }
+});
+
+test("resumed by a BackupAndRestore listed after TensorBoard: the restart is marked at the epoch fit really starts at", async () => {
+  const dir = tempDir();
+  const backups = tempDir();
+  const model = tinyModel();
+  const x = tf.randomNormal([8, 4], 0, 1, "float32", 5);
+  const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1]);
+  const crash = new LambdaCallback({
+    onEpochEnd: (epoch: number) => {
+      if (epoch === 2) throw new Error("simulated crash after epoch 2");
+    },
+  });
+  const log = console.log;
+  console.log = () => {}; // BackupAndRestore's "resuming" line
+  try {
+    const first = [new TensorBoard({ logDir: dir, writeGraph: false }), new BackupAndRestore(backups), crash];
+    await assert.rejects(fit(model, x, y, { epochs: 6, batchSize: 4, verbose: 0, callbacks: first }), /simulated crash/);
+    const second = [new TensorBoard({ logDir: dir, writeGraph: false }), new BackupAndRestore(backups)];
+    await fit(model, x, y, { epochs: 6, batchSize: 4, verbose: 0, callbacks: second });
+  } finally {
+    console.log = log;
+    tf.dispose([x, y]);
+  }
+  const files = readdirSync(join(dir, "train")).sort();
+  assert.equal(files.length, 2);
+  assert.deepEqual(readEventFile(join(dir, "train", files[1])).sessionLogs.map((s) => s.step), [3, 3]);
+  for (const loader of ["rust", "python"] as const) {
+    assert.deepEqual(steps(served(dir, loader, "epoch_loss")), [0, 1, 2, 3, 4, 5], loader);
   }
 });
 
