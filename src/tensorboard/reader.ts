@@ -325,10 +325,14 @@ export function readRuns(logDir: string, options: ReadRunsOptions = {}): Summary
   }
   const out: SummaryRecord[] = [];
   for (const { run, files } of listRuns(logDir)) {
-    // The loaders' rules look at every event of the run, so filter only what they serve.
+    const keep = (r: SummaryRecord) => (!tags || tags.has(r.tag)) && (!kinds || kinds.has(r.kind));
+    if (!options.loader) {
+      for (const file of files) for (const r of readEventFile(file, { run, onCorrupt: options.onCorrupt }).records) if (keep(r)) out.push(r);
+      continue;
+    }
+    // A loader's rules look at every event of the run, so filter only what it serves.
     const events = files.flatMap((file) => readEventStream(file, { run, onCorrupt: options.onCorrupt }).events);
-    const records = options.loader ? servedRecords(events, options.loader) : events.flatMap((e) => e.records);
-    for (const r of records) if ((!tags || tags.has(r.tag)) && (!kinds || kinds.has(r.kind))) out.push(r);
+    for (const r of servedRecords(events, options.loader)) if (keep(r)) out.push(r);
   }
   return out;
 }
