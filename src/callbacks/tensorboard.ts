@@ -5,9 +5,9 @@ import type { Logs } from "../fit/logs.js";
 import { getIterations, getLearningRate } from "../fit/optimizer.js";
 import { keras3ModelConfig } from "../io/keras/config.js";
 import { weightHistograms } from "../tensorboard/device-histogram.js";
-import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
+import { SESSION_START_TAG, type HParamValue, type SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
-import { holdsEventFiles } from "../tensorboard/reader.js";
+import { holdsEventFiles, listRuns, readEventFile } from "../tensorboard/reader.js";
 import { SummaryWriter } from "../tensorboard/writer.js";
 
 export interface TensorBoardOptions {
@@ -164,7 +164,7 @@ export class TensorBoard extends Callback {
     this.inFit = true;
     this.started = false;
     this.warned.clear();
-    if (this.hparams && holdsEventFiles(this.logDir)) {
+    if (this.hparams && holdsHParamsSession(this.logDir)) {
       // Both loaders take an hparams summary's content from the first event of its tag in a run.
       console.warn(`TensorBoard: ${this.logDir} already holds an hparams session; TensorBoard's HParams tab keeps showing the first one's values and status. Give each trial its own logDir.`);
     }
@@ -303,6 +303,13 @@ export class TensorBoard extends Callback {
     for (const w of this.writers.values()) w.close();
     this.writers.clear();
   }
+}
+
+/** Whether `folder`'s own event files already hold an hparams session (a partly written file counts as read so far). */
+function holdsHParamsSession(folder: string): boolean {
+  if (!holdsEventFiles(folder)) return false;
+  const own = listRuns(folder).find((r) => r.run === ".")?.files ?? [];
+  return own.some((file) => readEventFile(file, { onCorrupt: "stop" }).records.some((r) => r.tag === SESSION_START_TAG));
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
