@@ -33,8 +33,11 @@ export interface SummaryWriterOptions {
   /** File name suffix. Default ".v2", as TF2 writes. */
   filenameSuffix?: string;
   /**
-   * Mark a restart: write `SessionLog{START}` at this step after `file_version`, so TensorBoard's Python loader drops
-   * the run's older points at steps ≥ it (the Rust loader does so on its own as new points arrive).
+   * Mark a restart at this step: TensorBoard's Python loader (`--load_fast=false`) then drops the run's older points
+   * at steps ≥ it, in every tag. Written as two `SessionLog` STARTs after `file_version`: that loader takes the run's
+   * first START as the session's start and purges only on later ones, so one START would be ignored in a folder
+   * whose earlier files have none. The Rust loader ignores them; it drops a tag's older points at steps ≥ each new
+   * point of that tag on its own.
    */
   purgeStep?: number;
 }
@@ -97,6 +100,9 @@ export class SummaryWriter {
     this.maxBufferBytes = options.maxBufferBytes ?? 1 << 20;
     this.now = options.now ?? (() => Date.now() / 1000);
     if (!(this.flushMillis >= 0)) throw new RangeError(`flushMillis must be >= 0, got ${options.flushMillis}`);
+    if (options.purgeStep !== undefined && !(Number.isSafeInteger(options.purgeStep) && options.purgeStep >= 0)) {
+      throw new RangeError(`purgeStep must be a whole number >= 0, got ${options.purgeStep}`);
+    }
     // One writer per run folder: two open files of one run interleave steps, and TensorBoard shows whichever it
     // reads last.
     const folder = resolve(logDir);
@@ -129,7 +135,8 @@ export class SummaryWriter {
     installExitHook();
     this.writeEvent({ wallTime: start, fileVersion: "brain.Event:2" });
     if (options.purgeStep !== undefined) {
-      this.writeEvent({ wallTime: this.now(), step: options.purgeStep, sessionLog: { status: SessionLogStatus.START } });
+      const wallTime = this.now();
+      for (let i = 0; i < 2; i++) this.writeEvent({ wallTime, step: options.purgeStep, sessionLog: { status: SessionLogStatus.START } });
     }
     this.flush(); // the file_version record goes out at once, as TF's EventsWriter does
   }
