@@ -81,7 +81,7 @@ export async function fitDataset(
   options: FitDatasetOptions = {},
 ): Promise<History> {
   checkModel(model);
-  checkFitOptions(options);
+  checkFitOptions(options, "fitDataset");
   await ensureBackend();
   const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
   let validationArrays: { train: Arrays; dispose(): void } | undefined;
@@ -101,7 +101,7 @@ export async function fitDataset(
 
 function checkModel(model: tf.LayersModel): void {
   if (!model || typeof (model as { trainOnBatch?: unknown }).trainOnBatch !== "function") {
-    throw new Error("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
+    throw new TypeError("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
   }
   if (!model.optimizer) throw new Error("model is not compiled: call model.compile({ optimizer, loss, metrics }) before fit");
 }
@@ -165,7 +165,18 @@ async function runTraining(
         if (model.stopTraining || stop.requested) break;
         await yieldToEventLoop();
       }
-      if (batch === 0 && !stop.requested) throw new Error("the training data produced no batches in this epoch");
+      // A dataset with batchesPerEpoch that ends early: as Keras does, warn, end this epoch with the batches that
+      // ran, and stop (the next epoch would have no data).
+      const ranDry = train.ranDry === true;
+      if (ranDry) warnRanDry(params, epoch);
+      if (batch === 0 && !stop.requested) {
+        if (ranDry && epoch > params.initialEpoch) break;
+        throw new RangeError(
+          ranDry || train.steps === null
+            ? "dataset: it produced no batches in the first epoch; fitDataset needs a dataset of {xs, ys} batches (is it empty, or already used up by a one-shot generator?)"
+            : "the training data produced no batches in this epoch",
+        );
+      }
       // An interrupt or abort leaves this epoch unfinished, as a KeyboardInterrupt does in Keras: no onEpochEnd, so
       // no half-epoch checkpoint over the best model, no partial row in History or the CSV.
       if (stop.requested) break;
@@ -177,7 +188,7 @@ async function runTraining(
       }
       logs = await callbacks.onEpochEnd(epoch, logs);
       lastLogs = logs;
-      if (model.stopTraining || stop.requested) break;
+      if (model.stopTraining || stop.requested || ranDry) break;
     }
     if (stop.reason) callbacks.events.push({ kind: "interrupted", epoch: history.epoch.at(-1) ?? 0, message: `training ${stop.reason}` });
     await callbacks.onTrainEnd(lastLogs);
@@ -189,6 +200,14 @@ async function runTraining(
     stop.dispose();
   }
   return history;
+}
+
+function warnRanDry(params: FitParams, epoch: number): void {
+  const needed = (params.steps ?? 0) * (params.epochs - params.initialEpoch);
+  console.warn(
+    `fitDataset: the dataset ran out of data in epoch ${epoch + 1}; stopping training. With batchesPerEpoch: ${params.steps} ` +
+      `and ${params.epochs - params.initialEpoch} epoch(s) it must give at least ${needed} batches; add .repeat() to the dataset, or lower batchesPerEpoch or epochs.`,
+  );
 }
 
 /**
