@@ -92,6 +92,10 @@ export class ModelCheckpoint extends MonitorCallback {
     }
   }
 
+  protected override get comparesValues(): boolean {
+    return this.saveBestOnly;
+  }
+
   override onEpochBegin(epoch: number): void {
     this.currentEpoch = epoch;
   }

@@ -101,6 +101,23 @@ export abstract class MonitorCallback extends Callback {
   override setParams(params: FitParams): void {
     super.setParams(params);
     this.warnedMissing = false;
+    if (this.comparesValues && this.direction === undefined) {
+      // Decide "auto" before training rather than after the first epoch; a name it cannot place is usually a typo.
+      try {
+        this.direction = directionOf(this.monitor);
+      } catch (e) {
+        const logged = [...(params.metrics ?? []), "learning_rate"];
+        if (logged.includes(this.monitor)) throw e;
+        throw new RangeError(
+          `monitor: "${this.monitor}" is not a key this fit logs (${logged.join(", ")}), and mode "auto" cannot tell whether it should go up or down; use one of those keys, or pass mode: "min" or "max"`,
+        );
+      }
+    }
+  }
+
+  /** Whether this callback compares monitored values (ModelCheckpoint does only with `saveBestOnly`). */
+  protected get comparesValues(): boolean {
+    return true;
   }
 
   /** The monitored value from logs, or undefined when absent (the caller warns in its own words). */

@@ -7,7 +7,8 @@ import { keras3ModelConfig } from "../io/keras/config.js";
 import { weightHistograms } from "../tensorboard/device-histogram.js";
 import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
-import { SummaryWriter } from "../tensorboard/writer.js";
+import { hasOpenWriter, SummaryWriter } from "../tensorboard/writer.js";
+import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
 
 export interface TensorBoardOptions {
   /** Log folder; the runs are `<logDir>/train` and `<logDir>/validation`. Default "logs". */
@@ -72,6 +73,7 @@ export class TensorBoard extends Callback {
   private epochBatches = 0;
   private batchStart = 0;
   private warned = new Set<string>();
+  private readonly diskFull = new DiskFullNotice("TensorBoard");
 
   constructor(options: TensorBoardOptions = {}) {
     super();
@@ -121,7 +123,21 @@ export class TensorBoard extends Callback {
   private writer(run: string): SummaryWriter {
     let w = this.writers.get(run);
     if (!w || w.closed) {
-      w = new SummaryWriter(run === "." ? this.logDir : join(this.logDir, run), { flushMillis: this.flushMillis });
+      const folder = run === "." ? this.logDir : join(this.logDir, run);
+      if (hasOpenWriter(folder)) {
+        // Another fit in this process logs to the same run: each gets its own file, but TensorBoard mixes them.
+        this.warnOnce(`shared ${run}`, `TensorBoard: another fit is also writing to ${folder}; each writes its own event file, but TensorBoard shows both as one run. Give each fit its own logDir.`);
+      }
+      let file = folder;
+      w = new SummaryWriter(folder, {
+        flushMillis: this.flushMillis,
+        shareFolder: true,
+        onWriteError: (e) => {
+          if (!isDiskFull(e)) throw e;
+          this.diskFull.failed(file, e, "Its records wait in memory, whole, and are written when there is room again; training goes on.");
+        },
+      });
+      file = w.file;
       this.writers.set(run, w);
     }
     return w;
@@ -149,6 +165,7 @@ export class TensorBoard extends Callback {
     this.closeWriters(); // a writer left over from an earlier fit: each fit gets new files
     this.globalTrainBatch = 0;
     this.warned.clear();
+    this.diskFull.reset();
     const train = this.writer("train");
     if (this.writeGraph) this.writeModelGraph(train);
     if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });

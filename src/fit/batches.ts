@@ -64,7 +64,7 @@ function toList(v: XsYs["xs"], names: string[], what: string): tf.Tensor[] {
   return names.map((name) => {
     const t = v[name];
     if (!(t instanceof tf.Tensor)) {
-      throw new Error(`${what}: no tensor for "${name}"; the keys must be the model's names: ${names.join(", ")} (got ${Object.keys(v).join(", ")})`);
+      throw new TypeError(`${what}: no tensor for "${name}"; the keys must be the model's names: ${names.join(", ")} (got ${Object.keys(v).join(", ")})`);
     }
     return t;
   });

@@ -58,7 +58,7 @@ export class CallbackList {
     callbacks.forEach((c, i) => {
       const first = callbacks.indexOf(c);
       if (first !== i) {
-        throw new Error(`callbacks[${i}] is the same ${isCallbackLike(c) ? c.constructor.name : "callback object"} as callbacks[${first}]: pass each callback once (a second one would act twice per hook)`);
+        throw new Error(`callbacks[${i}] is the same ${isCallbackLike(c) ? c.constructor.name : "callback object"} instance as callbacks[${first}]: pass each callback once (a second one would act twice per hook)`);
       }
     });
     this.labels = callbackLabels(this.callbacks);

@@ -104,6 +104,9 @@ function checkModel(model: tf.LayersModel): void {
     throw new TypeError("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
   }
   if (!model.optimizer) throw new Error("model is not compiled: call model.compile({ optimizer, loss, metrics }) before fit");
+  if (model.trainableWeights.length === 0) {
+    throw new Error("model has no trainable weights, so fit has nothing to train: add a layer with weights (e.g. tf.layers.dense) or set trainable back to true");
+  }
 }
 
 /** Models with a fit in progress: a second concurrent fit would interleave steps on the same weights. */

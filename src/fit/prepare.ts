@@ -71,7 +71,7 @@ export function prepareArrays(
   } else if (options.validationSplit) {
     const splitAt = Math.floor(count * (1 - options.validationSplit));
     if (splitAt < 1 || splitAt >= count) {
-      throw new Error(`validationSplit ${options.validationSplit} leaves no training or no validation samples out of ${count}`);
+      throw new RangeError(`validationSplit ${options.validationSplit} leaves no training or no validation samples out of ${count}; choose a fraction that keeps at least one sample on each side`);
     }
     const slice = (list: tf.Tensor[], from: number, size: number) => list.map((t) => take(t.slice([from], [size])));
     train = { xs: slice(xs, 0, splitAt), ys: slice(ys, 0, splitAt), count: splitAt, dispose: noop };

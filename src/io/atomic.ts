@@ -113,6 +113,9 @@ async function fsyncTree(dir: string): Promise<void> {
 /** Writes a file beside `target`, fsyncs it, then renames it over `target`: the file is whole, old or new. */
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
   await fs.mkdir(path.dirname(path.resolve(target)), { recursive: true });
+  if ((await fs.stat(target).catch(() => undefined))?.isDirectory()) {
+    throw new Error(`${target} is a folder; saving a file there would need to delete it. Choose a file path (or remove the folder)`);
+  }
   const tmp = tempSibling(target);
   try {
     const handle = await fs.open(tmp, "wx");
