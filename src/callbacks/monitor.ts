@@ -17,7 +17,7 @@ export function directionOf(monitor: string, argName = "mode"): "min" | "max" {
     .toLowerCase();
   if (name === "loss" || LOWER_IS_BETTER.test(name)) return "min";
   if (HIGHER_IS_BETTER.test(name)) return "max";
-  throw new Error(
+  throw new RangeError(
     `${argName}: "auto" cannot tell whether "${monitor}" should go up or down; pass ${argName}: "max" or ${argName}: "min"`,
   );
 }
@@ -101,17 +101,10 @@ export abstract class MonitorCallback extends Callback {
   override setParams(params: FitParams): void {
     super.setParams(params);
     this.warnedMissing = false;
-    if (this.comparesValues && this.direction === undefined) {
-      // Decide "auto" before training rather than after the first epoch; a name it cannot place is usually a typo.
-      try {
-        this.direction = directionOf(this.monitor);
-      } catch (e) {
-        const logged = [...(params.metrics ?? []), "learning_rate"];
-        if (logged.includes(this.monitor)) throw e;
-        throw new RangeError(
-          `monitor: "${this.monitor}" is not a key this fit logs (${logged.join(", ")}), and mode "auto" cannot tell whether it should go up or down; use one of those keys, or pass mode: "min" or "max"`,
-        );
-      }
+    // For a metric this fit logs, decide "auto" before training rather than after the first epoch. A key it does
+    // not log is left alone: a callback may add it, and if none does, each epoch's check warns (as Keras does).
+    if (this.comparesValues && this.direction === undefined && params?.metrics?.includes(this.monitor)) {
+      this.direction = directionOf(this.monitor);
     }
   }
 

@@ -52,10 +52,19 @@ interface ErrorRow {
 }
 
 const data = () => toyData(24);
-const fitWith = (options: object) => () => {
+const fitWith = (options: object, metrics?: string[]) => () => {
   const { x, y } = data();
-  return fit(tinyModel(), x, y, { verbose: 0, ...options });
+  return fit(metrics ? customMetricModel(metrics[0]) : tinyModel(), x, y, { verbose: 0, ...options });
 };
+
+/** A model compiled with a custom metric function called `name` (tfjs logs it under that name). */
+function customMetricModel(name: string): tf.LayersModel {
+  const model = tinyModel();
+  const metric = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.mean(tf.sub(yPred, yPred));
+  Object.defineProperty(metric, "name", { value: name });
+  model.compile({ optimizer: "sgd", loss: "sparseCategoricalCrossentropy", metrics: [metric] });
+  return model;
+}
 const dataset = (n = 3) => {
   const { x, y } = toyData(8 * n);
   return tf.data.zip({ xs: tf.data.array(tf.split(x, n)), ys: tf.data.array(tf.split(y, n)) }) as tf.data.Dataset<tf.TensorContainer>;
@@ -108,7 +117,7 @@ const rows: ErrorRow[] = [
   // ── EarlyStopping / ReduceLROnPlateau (the monitor options) ──
   { input: 'EarlyStopping mode "best"', run: () => new EarlyStopping({ mode: "best" as never }), error: RangeError, names: "mode", allowed: /"auto", "min" or "max"/ },
   { input: "EarlyStopping monitor ''", run: () => new EarlyStopping({ monitor: "" }), error: RangeError, names: "monitor", allowed: /a logs key such as "val_loss"/ },
-  { input: "EarlyStopping monitor that is a typo, mode auto", run: fitWith({ validationSplit: 0.25, callbacks: [new EarlyStopping({ monitor: "val_los" })] }), error: RangeError, names: "monitor", allowed: /not a key this fit logs \(loss, accuracy, val_loss, val_accuracy, learning_rate\).*mode: "min" or "max"/ },
+  { input: "EarlyStopping mode auto on a logged metric whose direction is unknown", run: fitWith({ callbacks: [new EarlyStopping({ monitor: "myscore" })] }, ["myscore"]), error: RangeError, names: "myscore", allowed: /pass mode: "max" or mode: "min"/ },
   { input: "EarlyStopping patience -1", run: () => new EarlyStopping({ patience: -1 }), error: RangeError, names: "patience", allowed: /an integer >= 0/ },
   { input: 'EarlyStopping patience "3"', run: () => new EarlyStopping({ patience: "3" as never }), error: TypeError, names: "patience", allowed: /an integer >= 0, got "3"/ },
   { input: "EarlyStopping baseline NaN", run: () => new EarlyStopping({ baseline: NaN }), error: RangeError, names: "baseline", allowed: /a finite number/ },
@@ -215,6 +224,11 @@ const warningRows: WarningRow[] = [
     input: "EarlyStopping on a key this fit does not log",
     run: fitWith({ epochs: 4, callbacks: [new EarlyStopping({ monitor: "val_loss" })] }),
     warning: /Early stopping conditioned on metric `val_loss` which is not available. Available metrics are: loss,accuracy/,
+  },
+  {
+    input: "EarlyStopping monitor with a typo (val_los): Keras warns, listing the keys",
+    run: fitWith({ epochs: 4, validationSplit: 0.25, callbacks: [new EarlyStopping({ monitor: "val_los" })] }),
+    warning: /conditioned on metric `val_los` which is not available. Available metrics are: loss,accuracy,val_loss,val_accuracy/,
   },
   {
     input: "ReduceLROnPlateau on a key this fit does not log",
