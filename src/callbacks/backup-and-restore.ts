@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { Callback } from "../fit/callback.js";
 import { recoverDir, writeDirAtomic } from "../io/atomic.js";
 import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
-import { checkBoolean, checkOptionKeys, checkOptionsObject, describe } from "./options.js";
+import { checkBoolean, checkOptionKeys, checkOptionsObject } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 export interface BackupAndRestoreOptions {
   /** The backup folder, when the options object is the only argument: `new BackupAndRestore({ backupDir })`. */
@@ -57,13 +58,13 @@ export class BackupAndRestore extends Callback {
     checkOptionKeys("BackupAndRestore", opts, ["backupDir", "saveFreq", "deleteCheckpoint"]);
     if (typeof opts.backupDir !== "string" || opts.backupDir === "") {
       const Class = typeof opts.backupDir === "string" ? RangeError : TypeError;
-      throw new Class(`backupDir must be a non-empty folder path, got ${describe(opts.backupDir)}; the signatures are ${usage}`);
+      throw new Class(`backupDir must be a non-empty folder path, got ${showValue(opts.backupDir)}; the signatures are ${usage}`);
     }
     this.backupDir = opts.backupDir;
     const freq = opts.saveFreq ?? "epoch";
     if (freq !== "epoch" && !(typeof freq === "number" && Number.isInteger(freq) && freq >= 1)) {
       const Class = typeof freq === "number" ? RangeError : TypeError;
-      throw new Class(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${describe(freq)}`);
+      throw new Class(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${showValue(freq)}`);
     }
     this.saveFreq = freq;
     this.deleteCheckpoint = checkBoolean("deleteCheckpoint", opts.deleteCheckpoint, true);

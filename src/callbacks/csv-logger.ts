@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { Callback } from "../fit/callback.js";
 import type { Logs } from "../fit/logs.js";
 import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
-import { checkBoolean, checkOptionKeys, checkOptionsObject, describe } from "./options.js";
+import { checkBoolean, checkOptionKeys, checkOptionsObject } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 export interface CSVLoggerOptions {
   /** The CSV file, when the options object is the only argument: `new CSVLogger({ filename: "log.csv" })`. */
@@ -52,12 +53,12 @@ export class CSVLogger extends Callback {
     checkOptionKeys("CSVLogger", opts, OPTION_NAMES);
     if (typeof opts.filename !== "string" || opts.filename === "") {
       const Class = typeof opts.filename === "string" ? RangeError : TypeError;
-      throw new Class(`CSVLogger: filename must be a non-empty file path, got ${describe(opts.filename)}; the signatures are ${usage}`);
+      throw new Class(`CSVLogger: filename must be a non-empty file path, got ${showValue(opts.filename)}; the signatures are ${usage}`);
     }
     this.filename = opts.filename;
     this.separator = opts.separator ?? ",";
     if (typeof this.separator !== "string" || this.separator.length === 0) {
-      throw new TypeError(`separator must be a non-empty string such as "," or ";", got ${describe(opts.separator)}`);
+      throw new TypeError(`separator must be a non-empty string such as "," or ";", got ${showValue(opts.separator)}`);
     }
     this.append = checkBoolean("append", opts.append, false);
   }

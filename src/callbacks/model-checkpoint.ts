@@ -5,7 +5,8 @@ import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
 import { modelPathKind } from "../io/model-path.js";
 import { checkSavePath, saveModel } from "../io/save-model.js";
 import { availableKeys, checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
-import { checkBoolean, checkOptionKeys, checkVerbose, describe } from "./options.js";
+import { checkBoolean, checkOptionKeys, checkVerbose } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 const OPTION_NAMES = ["filepath", "monitor", "verbose", "saveBestOnly", "saveWeightsOnly", "mode", "saveFreq", "initialValueThreshold"] as const;
 
@@ -51,7 +52,7 @@ export class ModelCheckpoint extends MonitorCallback {
 
   constructor(options: ModelCheckpointOptions) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new TypeError(`ModelCheckpoint needs an options object with filepath, e.g. { filepath: "models/best_model.keras" }, got ${describe(options)}`);
+      throw new TypeError(`ModelCheckpoint needs an options object with filepath, e.g. { filepath: "models/best_model.keras" }, got ${showValue(options)}`);
     }
     checkOptionKeys("ModelCheckpoint", options, OPTION_NAMES);
     super(options.monitor ?? "val_loss", options.mode ?? "auto", 0);

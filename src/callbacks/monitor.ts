@@ -1,6 +1,7 @@
 import { Callback } from "../fit/callback.js";
 import type { FitParams, Logs } from "../fit/logs.js";
-import { describe } from "./options.js";
+import {  } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 export type MonitorMode = "auto" | "min" | "max";
 
@@ -25,7 +26,7 @@ export function directionOf(monitor: string, argName = "mode"): "min" | "max" {
 export function checkMode(mode: string, argName = "mode"): MonitorMode {
   if (mode !== "auto" && mode !== "min" && mode !== "max") {
     const Class = typeof mode === "string" ? RangeError : TypeError;
-    throw new Class(`${argName} must be "auto", "min" or "max", got ${describe(mode)}`);
+    throw new Class(`${argName} must be "auto", "min" or "max", got ${showValue(mode)}`);
   }
   return mode;
 }
@@ -39,7 +40,7 @@ export function checkNumber(
   const parts = [rule.integer ? "an integer" : rule.finite ? "a finite number" : "a number"];
   if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
   if (rule.below !== undefined) parts.push(`${rule.min !== undefined ? "and " : ""}< ${rule.below}`);
-  const message = `${name} must be ${parts.join(" ")}${rule.why ? ` (${rule.why})` : ""}, got ${describe(value)}`;
+  const message = `${name} must be ${parts.join(" ")}${rule.why ? ` (${rule.why})` : ""}, got ${showValue(value)}`;
   if (typeof value !== "number") throw new TypeError(message);
   const ok =
     !Number.isNaN(value) &&
@@ -68,7 +69,7 @@ export abstract class MonitorCallback extends Callback {
     super();
     if (typeof monitor !== "string" || monitor === "") {
       const Class = typeof monitor === "string" ? RangeError : TypeError;
-      throw new Class(`monitor must be a logs key such as "val_loss", got ${describe(monitor)}`);
+      throw new Class(`monitor must be a logs key such as "val_loss", got ${showValue(monitor)}`);
     }
     this.monitor = monitor;
     this.mode = checkMode(mode);

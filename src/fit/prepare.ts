@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { CommonFitOptions, FitOptions, Tensors } from "./fit.js";
+import { showValue as shown } from "./show-value.js";
 import { standardize } from "./standardize.js";
 
 /** Inputs and targets with the same number of samples, owned by `fit` (disposed when it ends). */
@@ -100,12 +101,6 @@ const COMMON_OPTIONS = ["epochs", "initialEpoch", "verbose", "callbacks", "valid
 export const FIT_OPTION_NAMES = [...COMMON_OPTIONS, "batchSize", "validationSplit", "validationData", "shuffle"];
 export const FIT_DATASET_OPTION_NAMES = [...COMMON_OPTIONS, "batchesPerEpoch", "validationData", "validationBatches"];
 
-/** A value as an error message shows it. */
-function shown(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "object" && v !== null) return Array.isArray(v) ? `an array of ${v.length}` : "an object";
-  return String(v);
-}
 
 export function checkFitOptions(o: AnyFitOptions, entry: "fit" | "fitDataset" = "fit"): void {
   if (typeof o !== "object" || o === null || Array.isArray(o)) {

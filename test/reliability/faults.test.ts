@@ -148,6 +148,45 @@ describe("folder saves cut off between their renames", () => {
   });
 });
 
+describe("folder saves reach the disk", () => {
+  it("every file of a TF.js layers folder, and the folders, are fsynced before the swap; the parent after it", async () => {
+    const dir = tempDir();
+    const target = join(dir, "best");
+    const events: string[] = [];
+    const { open, rename } = nodeFs.promises;
+    nodeFs.promises.open = (async (p: string, ...rest: unknown[]) => {
+      const handle = await (open as (...a: unknown[]) => Promise<import("node:fs/promises").FileHandle>)(p, ...rest);
+      const sync = handle.sync.bind(handle);
+      handle.sync = async () => {
+        events.push(`sync ${String(p).replace(dir, "")}`);
+        return sync();
+      };
+      return handle;
+    }) as typeof open;
+    nodeFs.promises.rename = (async (from: string, to: string) => {
+      events.push(`rename ${String(from).replace(dir, "")} -> ${String(to).replace(dir, "")}`);
+      return rename(from, to);
+    }) as typeof rename;
+    try {
+      const { x, y } = toyData(16);
+      // Only the second save matters: it replaces the folder the first one made.
+      const reset = new LambdaCallback({ onEpochEnd: (epoch: number) => void (epoch === 1 && (events.length = 0)) });
+      await fit(tinyModel(), x, y, { epochs: 2, verbose: 0, callbacks: [reset, new ModelCheckpoint({ filepath: target })] });
+    } finally {
+      Object.assign(nodeFs.promises, { open, rename });
+    }
+    const normalized = events.map((e) => e.replace(/-\d+-\d+-\d+/g, "-N"));
+    assert.deepEqual(normalized.slice(0, 2).sort(), ["sync /.best.tmp-N/model.json", "sync /.best.tmp-N/weights.bin"]);
+    assert.deepEqual(normalized.slice(2), [
+      "sync /.best.tmp-N",
+      "rename /.best.tmp-N -> /.best.new-N",
+      "rename /best -> /.best.old-N",
+      "rename /.best.new-N -> /best",
+      "sync ",
+    ]);
+  });
+});
+
 /** An Error as Node's fs reports a full disk. */
 function enospc(syscall: string, path?: string): NodeJS.ErrnoException {
   const e = new Error(`ENOSPC: no space left on device, ${syscall}${path ? ` '${path}'` : ""}`) as NodeJS.ErrnoException;
