@@ -3,7 +3,7 @@
 // must hold exactly what the epochs produced (event records, CSV rows, checkpoints).
 //
 //   npm run soak                      1,000 epochs (prints a summary; exits 1 on a failed check)
-//   npm run soak -- --epochs 300      CI runs this many from test/reliability/soak.test.ts
+//   npm run soak -- --epochs 250      CI runs this many from test/reliability/soak.test.ts
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -91,12 +91,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   await useBestBackend();
   const dir = await mkdtemp(join(tmpdir(), "tslab-fit-soak-"));
   const { x, y } = toyData(64);
-  const model = tf.sequential({
-    layers: [
-      tf.layers.dense({ units: 16, activation: "relu", inputShape: [4] }),
-      tf.layers.dense({ units: 3, activation: "softmax" }),
-    ],
-  });
+  // A functional model with two branches, so the checkpoints and the graph carry a real DAG.
+  const input = tf.input({ shape: [4] });
+  const wide = tf.layers.dense({ units: 12, activation: "relu" }).apply(input) as tf.SymbolicTensor;
+  const deep = tf.layers.dense({ units: 6, activation: "tanh" }).apply(tf.layers.dense({ units: 8, activation: "relu" }).apply(input)) as tf.SymbolicTensor;
+  const merged = tf.layers.concatenate().apply([wide, deep]) as tf.SymbolicTensor;
+  const output = tf.layers.dense({ units: 3, activation: "softmax" }).apply(merged) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output });
   model.compile({ optimizer: tf.train.adam(0.01), loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
 
   const samples: SoakSample[] = [];
