@@ -14,7 +14,12 @@ import {
   CallbackError,
   CSVLogger,
   EarlyStopping,
+  EventFileCorruptError,
   fit,
+  formatPath,
+  LivePlot,
+  loadMnist,
+  SummaryWriter,
   fitDataset,
   LambdaCallback,
   LearningRateScheduler,
@@ -172,8 +177,29 @@ const rows: ErrorRow[] = [
   { input: "loadKeras on a truncated .keras", run: async () => { const p = join(dir(), "m.keras"); await saveKeras(tinyModel(), p); const b = readFileSync(p); writeFileSync(p, b.subarray(0, Math.floor(b.length / 2))); return loadKeras(p); }, error: Error, names: "m.keras", allowed: /not a readable zip archive/ },
   { input: "loadKeras on a file that is not a zip", run: () => { const p = join(dir(), "m.keras"); writeFileSync(p, "not a model"); return loadKeras(p); }, error: Error, names: "m.keras", allowed: /a .keras file is a zip archive/ },
   { input: "loadKerasWeights on an HDF5 file with a missing dataset", run: async () => { const p = join(dir(), "m.weights.h5"); const m = tinyModel(); const tree = await kerasWeightsTree(m, false); tree.datasets.delete([...tree.datasets.keys()][1]); writeFileSync(p, await writeH5(tree)); return loadKerasWeights(tinyModel(), p); }, error: Error, names: "m.weights.h5", allowed: /expects 2 variables, but layers\/dense\/vars holds 1/ },
+  { input: "loadKeras on a path that does not exist", run: () => loadKeras(join(dir(), "missing.keras")), error: Error, names: "missing.keras", allowed: /no such file; loadKeras needs the path of a .keras file/ },
+  { input: "saveKerasWeights to a path without .weights.h5", run: () => saveKerasWeights(tinyModel(), join(dir(), "w.h5")), error: Error, names: "saveKerasWeights", allowed: /must end in .weights.h5/ },
   { input: "loadLayersWeights into a model of another shape", run: async () => { const p = join(dir(), "w"); await saveModel(tinyModel(), p, { weightsOnly: true }); return loadLayersWeights(twoLayerModel(5), p); }, error: Error, names: "weight 0", allowed: /has shape \[4,8\] but the model's .* is \[4,5\]/ },
+
+  // ── TensorBoard files, templates, data, charts ──
+  { input: "SummaryWriter flushMillis -1", run: () => new SummaryWriter(join(dir(), "run"), { flushMillis: -1 }), error: RangeError, names: "flushMillis", allowed: />= 0/ },
+  { input: "SummaryWriter step 1.5", run: () => withWriter((w) => w.scalar("loss", 1, 1.5)), error: RangeError, names: "step", allowed: /must be an integer/ },
+  { input: "SummaryWriter step going backwards for a tag", run: () => withWriter((w) => (w.scalar("loss", 1, 2), w.scalar("loss", 1, 1))), error: RangeError, names: "step 1", allowed: /steps must strictly increase per tag/ },
+  { input: "readEventFile on a file that is not an event file", run: () => { const p = join(dir(), "events.out.tfevents.1.host"); writeFileSync(p, Buffer.alloc(40, 7)); return readEventFile(p); }, error: EventFileCorruptError, names: "events.out.tfevents.1.host", allowed: /CRC mismatch .* at byte offset 0/ },
+  { input: "formatPath with a key not in the values", run: () => formatPath("{epoch}-{acc:.2f}", { epoch: 1 }), error: Error, names: '"acc"', allowed: /Available keys: epoch/ },
+  { input: "loadMnist limit -1", run: () => loadMnist({ limit: -1 }), error: Error, names: "limit", allowed: /whole number >= 2/ },
+  { input: "loadMnist testFraction 2", run: () => loadMnist({ testFraction: 2 }), error: Error, names: "testFraction", allowed: />= 0 and < 1/ },
+  { input: "LivePlot every 0", run: () => new LivePlot({ every: 0 }), error: Error, names: "every", allowed: /an integer >= 1/ },
 ];
+
+function withWriter(use: (w: SummaryWriter) => void): void {
+  const w = new SummaryWriter(join(dir(), "run"));
+  try {
+    use(w);
+  } finally {
+    w.close();
+  }
+}
 
 /** A History-like extra callback, so the duplicate sits at index 2. */
 class History0 extends Callback {}

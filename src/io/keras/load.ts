@@ -47,7 +47,9 @@ function parseJson(bytes: Uint8Array, member: string, path: string): Json {
 
 /** Reads and checks a `.keras` archive without building a model. */
 export async function readKerasArchive(path: string): Promise<KerasArchive> {
-  if ((await fs.stat(path).catch(() => undefined))?.isDirectory()) {
+  const stat = await fs.stat(path).catch(() => undefined);
+  if (stat === undefined) throw new Error(`${path}: no such file; loadKeras needs the path of a .keras file (a zip archive written by Keras 3 or tslab-fit)`);
+  if (stat.isDirectory()) {
     throw new Error(`${path} is a folder, not a .keras file (a zip archive); a TF.js layers folder loads with tf.loadLayersModel("file://${path}/model.json")`);
   }
   const bytes = new Uint8Array(await fs.readFile(path));
