@@ -171,15 +171,16 @@ async function runTraining(
       // A dataset with batchesPerEpoch that ends early: as Keras does, warn, end this epoch with the batches that
       // ran, and stop (the next epoch would have no data).
       const ranDry = train.ranDry === true;
-      if (ranDry) warnRanDry(params, epoch);
-      if (batch === 0 && !stop.requested) {
-        if (ranDry && epoch > params.initialEpoch) break;
+      const dryAfterData = ranDry && (batch > 0 || epoch > params.initialEpoch);
+      if (batch === 0 && !stop.requested && !dryAfterData) {
+        const when = epoch === params.initialEpoch ? "the first epoch" : `epoch ${epoch + 1}`;
         throw new RangeError(
-          ranDry || train.steps === null
-            ? "dataset: it produced no batches in the first epoch; fitDataset needs a dataset of {xs, ys} batches (is it empty, or already used up by a one-shot generator?)"
-            : "the training data produced no batches in this epoch",
+          `dataset: it produced no batches in ${when}; fitDataset needs a dataset of {xs, ys} batches that can be iterated ` +
+            "again each epoch (is it empty, or a one-shot generator already used up?)",
         );
       }
+      if (dryAfterData) warnRanDry(params, epoch);
+      if (ranDry && batch === 0) break;
       // An interrupt or abort leaves this epoch unfinished, as a KeyboardInterrupt does in Keras: no onEpochEnd, so
       // no half-epoch checkpoint over the best model, no partial row in History or the CSV.
       if (stop.requested) break;
