@@ -3,7 +3,7 @@
 // must hold exactly what the epochs produced (event records, CSV rows, checkpoints).
 //
 //   npm run soak                      1,000 epochs (prints a summary; exits 1 on a failed check)
-//   npm run soak -- --epochs 250      CI runs this many from test/reliability/soak.test.ts
+//   npm run soak -- --epochs 200      CI runs this many from test/reliability/soak.test.ts
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import { runSoak, summary } from "../../scripts/soak.js";
 
-const EPOCHS = Number(process.env.SOAK_EPOCHS ?? 250);
+const EPOCHS = Number(process.env.SOAK_EPOCHS ?? 200);
 
 it(`soak: ${EPOCHS} epochs with every callback leak nothing`, async (t) => {
   const result = await runSoak({ epochs: EPOCHS });
