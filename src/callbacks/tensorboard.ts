@@ -8,7 +8,8 @@ import { weightHistograms } from "../tensorboard/device-histogram.js";
 import { SESSION_START_TAG, type HParamValue, type SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
 import { holdsEventFiles, listRuns, readEventFile } from "../tensorboard/reader.js";
-import { SummaryWriter } from "../tensorboard/writer.js";
+import { hasOpenWriter, SummaryWriter } from "../tensorboard/writer.js";
+import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
 
 export interface TensorBoardOptions {
   /** Log folder; the runs are `<logDir>/train` and `<logDir>/validation`. Default "logs". */
@@ -78,6 +79,7 @@ export class TensorBoard extends Callback {
   private epochBatches = 0;
   private batchStart = 0;
   private warned = new Set<string>();
+  private readonly diskFull = new DiskFullNotice("TensorBoard");
 
   constructor(options: TensorBoardOptions = {}) {
     super();
@@ -132,8 +134,24 @@ export class TensorBoard extends Callback {
     let w = this.writers.get(run);
     if (!w || w.closed) {
       const folder = run === "." ? this.logDir : join(this.logDir, run);
-      const purgeStep = run !== "." && holdsEventFiles(folder) ? this.firstEpoch : undefined;
-      w = new SummaryWriter(folder, { flushMillis: this.flushMillis, purgeStep });
+      const shared = hasOpenWriter(folder);
+      // A folder with older files is a restart, unless another fit is writing there right now (not ours to purge).
+      const purgeStep = run !== "." && !shared && holdsEventFiles(folder) ? this.firstEpoch : undefined;
+      if (shared) {
+        // Another fit in this process logs to the same run: each gets its own file, but TensorBoard mixes them.
+        this.warnOnce(`shared ${run}`, `TensorBoard: another fit is also writing to ${folder}; each writes its own event file, but TensorBoard shows both as one run. Give each fit its own logDir.`);
+      }
+      let file = folder;
+      w = new SummaryWriter(folder, {
+        flushMillis: this.flushMillis,
+        purgeStep,
+        shareFolder: true,
+        onWriteError: (e) => {
+          if (!isDiskFull(e)) throw e;
+          this.diskFull.failed(file, e, "Its records wait in memory, whole, and are written when there is room again; training goes on.");
+        },
+      });
+      file = w.file;
       this.writers.set(run, w);
     }
     return w;
@@ -164,6 +182,7 @@ export class TensorBoard extends Callback {
     this.inFit = true;
     this.started = false;
     this.warned.clear();
+    this.diskFull.reset();
     if (this.hparams && holdsHParamsSession(this.logDir)) {
       // Both loaders take an hparams summary's content from the first event of its tag in a run.
       console.warn(`TensorBoard: ${this.logDir} already holds an hparams session; TensorBoard's HParams tab keeps showing the first one's values and status. Give each trial its own logDir.`);

@@ -40,6 +40,20 @@ export interface SummaryWriterOptions {
    * point of that tag on its own.
    */
   purgeStep?: number;
+  /**
+   * Called instead of throwing when writing the file fails (a full disk): the records not yet written stay buffered,
+   * whole, and go out with the next flush, so the file never holds a gap. Default: throw from `flush`/`close`.
+   */
+  onWriteError?: (error: Error) => void;
+  /** Allow another open writer on the same run folder in this process (each still writes its own file). */
+  shareFolder?: boolean;
+}
+
+/** Whether this process has an open writer on the run folder `logDir`. */
+export function hasOpenWriter(logDir: string): boolean {
+  const folder = resolve(logDir);
+  for (const w of openWriters) if (resolve(w.logDir) === folder) return true;
+  return false;
 }
 
 /** An encoded image for `SummaryWriter.image`: PNG (or any browser format) bytes with their size. */
@@ -93,6 +107,7 @@ export class SummaryWriter {
   private readonly flushMillis: number;
   private readonly maxBufferBytes: number;
   private readonly now: () => number;
+  private readonly onWriteError: ((error: Error) => void) | undefined;
 
   constructor(logDir: string, options: SummaryWriterOptions = {}) {
     this.logDir = logDir;
@@ -105,11 +120,9 @@ export class SummaryWriter {
     }
     // One writer per run folder: two open files of one run interleave steps, and TensorBoard shows whichever it
     // reads last.
-    const folder = resolve(logDir);
-    for (const w of openWriters) {
-      if (resolve(w.logDir) === folder) {
-        throw new Error(`SummaryWriter: ${logDir} already has an open writer in this process (one writer per run folder); close it first or share it`);
-      }
+    this.onWriteError = options.onWriteError;
+    if (!options.shareFolder && hasOpenWriter(logDir)) {
+      throw new Error(`SummaryWriter: ${logDir} already has an open writer in this process (one writer per run folder); close it first or share it`);
     }
     mkdirSync(logDir, { recursive: true });
     const host = (options.hostname ?? hostname()).replace(/[/\\]/g, "_");
@@ -244,6 +257,15 @@ export class SummaryWriter {
 
   /** Writes buffered records to the file, each whole (no fsync: see close). */
   flush(): void {
+    try {
+      this.writePending();
+    } catch (e) {
+      if (!this.onWriteError) throw e;
+      this.onWriteError(e as Error);
+    }
+  }
+
+  private writePending(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -263,14 +285,21 @@ export class SummaryWriter {
   /** Flushes, fsyncs and closes the file. Safe to call more than once. */
   close(): void {
     if (this.fd === undefined) return;
-    this.flush();
     const fd = this.fd;
-    this.fd = undefined;
-    openWriters.delete(this);
     try {
-      fsyncSync(fd);
+      this.flush();
     } finally {
-      closeSync(fd);
+      // The file is closed even when the last flush fails: a full disk must not also leak the handle.
+      this.fd = undefined;
+      openWriters.delete(this);
+      try {
+        fsyncSync(fd);
+      } catch (e) {
+        if (!this.onWriteError) throw e;
+        this.onWriteError(e as Error);
+      } finally {
+        closeSync(fd);
+      }
     }
   }
 }

@@ -47,6 +47,11 @@ function parseJson(bytes: Uint8Array, member: string, path: string): Json {
 
 /** Reads and checks a `.keras` archive without building a model. */
 export async function readKerasArchive(path: string): Promise<KerasArchive> {
+  const stat = await fs.stat(path).catch(() => undefined);
+  if (stat === undefined) throw new Error(`${path}: no such file; loadKeras needs the path of a .keras file (a zip archive written by Keras 3 or tslab-fit)`);
+  if (stat.isDirectory()) {
+    throw new Error(`${path} is a folder, not a .keras file (a zip archive); a TF.js layers folder loads with tf.loadLayersModel("file://${path}/model.json")`);
+  }
   const bytes = new Uint8Array(await fs.readFile(path));
   if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) {
     if (path.endsWith(".weights.h5")) {
