@@ -1,0 +1,110 @@
+import type * as tf from "@tensorflow/tfjs";
+import type { JsonObject } from "../json.js";
+import { activationToKeras3, activationToTfjs, objectsToKeras3, objectsToTfjs, pick, refuse } from "./common.js";
+import { ownVariables, type LayerMapping, type VarsGroup } from "./registry.js";
+import { regularizerToKeras3 } from "../objects.js";
+
+/** SimpleRNN, LSTM, GRU: Keras saves an empty `vars` for the layer and the weights under its `cell/`. */
+
+/** The `name` Keras gives each RNN class's cell (the `name` attribute of `cell/vars`). */
+export const RNN_CELL_NAMES: Record<string, string> = {
+  SimpleRNN: "simple_rnn_cell",
+  LSTM: "lstm_cell",
+  GRU: "gru_cell",
+};
+
+/** The groups of an RNN layer placed at `base`: an empty `vars` and the cell's variables. */
+export function rnnGroups(layer: tf.layers.Layer, base: string): VarsGroup[] {
+  const cell = (layer as unknown as { cell: tf.layers.Layer }).cell;
+  return [
+    { path: `${base}/vars`, name: layer.name, vars: [] },
+    { path: `${base}/cell/vars`, name: RNN_CELL_NAMES[layer.getClassName()] ?? cell.name, vars: ownVariables(cell) },
+  ];
+}
+
+const rnnCommon = ["units", "use_bias", "dropout", "recurrent_dropout", "return_sequences", "return_state", "go_backwards", "stateful", "unroll"];
+
+type Kind = "SimpleRNN" | "LSTM" | "GRU";
+
+const readRnn = (kind: Kind) => (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => {
+  if (kind === "GRU") {
+    refuse(c, w, { reset_after: (v) => v !== false });
+  }
+  const out: JsonObject = {
+    ...pick(c, rnnCommon),
+    activation: activationToTfjs(c.activation ?? "tanh", w, warn),
+    ...objectsToTfjs(c, w, ["kernel", "recurrent", "bias"]),
+  };
+  if (kind !== "SimpleRNN") out.recurrent_activation = activationToTfjs(c.recurrent_activation ?? "sigmoid", w, warn);
+  if (kind === "LSTM") out.unit_forget_bias = c.unit_forget_bias ?? true;
+  if (kind === "GRU") out.reset_after = false;
+  return out;
+};
+
+/** Keys every Keras 3 RNN layer writes before its cell's keys. */
+function rnnBase(c: JsonObject): JsonObject {
+  return {
+    return_sequences: c.return_sequences ?? false,
+    return_state: c.return_state ?? false,
+    go_backwards: c.go_backwards ?? false,
+    stateful: c.stateful ?? false,
+    unroll: c.unroll ?? false,
+    zero_output_for_mask: false,
+  };
+}
+
+function rnnWeights(c: JsonObject, w: string): JsonObject {
+  const { kernel_constraint, recurrent_constraint, bias_constraint, ...rest } = objectsToKeras3(c, w, ["kernel", "recurrent", "bias"]);
+  return {
+    use_bias: c.use_bias ?? true,
+    ...rest,
+    activity_regularizer: regularizerToKeras3(c.activity_regularizer, w),
+    kernel_constraint,
+    recurrent_constraint,
+    bias_constraint,
+    dropout: c.dropout ?? 0,
+    recurrent_dropout: c.recurrent_dropout ?? 0,
+  };
+}
+
+const writeSimpleRnn = (c: JsonObject, w: string): JsonObject => ({
+  ...rnnBase(c),
+  units: c.units,
+  activation: activationToKeras3(c.activation ?? "tanh", w),
+  ...rnnWeights(c, w),
+});
+
+const writeLstm = (c: JsonObject, w: string): JsonObject => ({
+  ...rnnBase(c),
+  units: c.units,
+  activation: activationToKeras3(c.activation ?? "tanh", w),
+  recurrent_activation: activationToKeras3(c.recurrent_activation ?? "hard_sigmoid", w),
+  // tfjs treats a missing unit_forget_bias as false; it only affects initialization.
+  unit_forget_bias: c.unit_forget_bias === true,
+  ...rnnWeights(c, w),
+  seed: null,
+});
+
+const writeGru = (c: JsonObject, w: string): JsonObject => ({
+  ...rnnBase(c),
+  units: c.units,
+  activation: activationToKeras3(c.activation ?? "tanh", w),
+  recurrent_activation: activationToKeras3(c.recurrent_activation ?? "hard_sigmoid", w),
+  ...rnnWeights(c, w),
+  // tfjs GRUs are always the reset_before variant (bias shape (3u,)); Keras 3 defaults to reset_after.
+  reset_after: false,
+  seed: null,
+});
+
+export const RECURRENT_LAYERS: LayerMapping[] = [
+  { keras: "SimpleRNN", tfjs: "SimpleRNN", read: readRnn("SimpleRNN"), write: writeSimpleRnn, groups: rnnGroups },
+  { keras: "LSTM", tfjs: "LSTM", read: readRnn("LSTM"), write: writeLstm, groups: rnnGroups },
+  {
+    keras: "GRU",
+    tfjs: "GRU",
+    read: readRnn("GRU"),
+    write: writeGru,
+    groups: rnnGroups,
+    note: "reset_after=False only (tfjs's GRU); Keras's default reset_after=True is refused",
+  },
+];
