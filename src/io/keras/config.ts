@@ -40,7 +40,7 @@ function layerEntry(layer: tf.layers.Layer, json: JsonObject, node: Node | undef
   const cfg = isObject(json.config) ? json.config : {};
   const dtype = (layer as unknown as { dtype?: string }).dtype ?? "float32";
   return {
-    ...envelope("keras.layers", kerasClassOf(className), layerConfigToKeras3(className, cfg, dtype)),
+    ...envelope("keras.layers", kerasClassOf(className), layerConfigToKeras3(layer, cfg, dtype)),
     build_config: buildConfig(node),
   };
 }

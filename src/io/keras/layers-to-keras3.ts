@@ -1,3 +1,4 @@
+import type * as tf from "@tensorflow/tfjs";
 import type { JsonObject } from "./json.js";
 import { allLayerMappings, writerFor } from "./layers/index.js";
 
@@ -20,7 +21,8 @@ export function kerasClassOf(tfjsClass: string): string {
 }
 
 /** The Keras 3 `config` of one (non-input) layer. */
-export function layerConfigToKeras3(className: string, tfjsConfig: JsonObject, dtype: string): JsonObject {
+export function layerConfigToKeras3(layer: tf.layers.Layer, tfjsConfig: JsonObject, dtype: string): JsonObject {
+  const className = layer.getClassName();
   const where = `layer "${String(tfjsConfig.name)}" (${className})`;
   const mapping = writerFor(className);
   if (!mapping?.write) {
@@ -29,5 +31,7 @@ export function layerConfigToKeras3(className: string, tfjsConfig: JsonObject, d
         `Supported layers: ${SUPPORTED_LAYER_CLASSES.join(", ")}.`,
     );
   }
-  return { name: tfjsConfig.name, trainable: tfjsConfig.trainable ?? true, dtype, ...mapping.write(tfjsConfig, where) };
+  const out: JsonObject = { name: tfjsConfig.name, trainable: tfjsConfig.trainable ?? true, dtype, ...mapping.write(tfjsConfig, where, layer) };
+  for (const k of mapping.omitBaseKeys ?? []) delete out[k];
+  return out;
 }

@@ -48,7 +48,7 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   const dtype = dtypeName(c.dtype ?? null);
   if (dtype !== "float32") warn(`${where}: dtype policy "${dtype}" loaded as float32`);
   return {
-    class_name: mapping.tfjs,
+    class_name: mapping.readClass?.(c, where) ?? mapping.tfjs,
     config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...mapping.read(c, where, warn) },
   };
 }

@@ -3,7 +3,7 @@ import { initializerToKeras3, regularizerToKeras3, constraintToKeras3 } from "..
 import { activationToKeras3, activationToTfjs, notNull, objectsToTfjs, pick, refuse } from "./common.js";
 import type { LayerMapping } from "./registry.js";
 
-/** Core layers: Dense, Activation, Flatten, Dropout, Reshape, Embedding, Rescaling. */
+/** Core layers: Dense, Activation, Flatten, Dropout, Reshape, Embedding, Masking, Rescaling. */
 export const CORE_LAYERS: LayerMapping[] = [
   {
     keras: "Dense",
@@ -79,5 +79,14 @@ export const CORE_LAYERS: LayerMapping[] = [
       return pick(c, ["scale", "offset"]);
     },
     write: (c) => ({ scale: c.scale, offset: c.offset ?? 0 }),
+  },
+  {
+    keras: "Masking",
+    tfjs: "Masking",
+    read: (c, w) => {
+      refuse(c, w, { mask_value: (v) => typeof v !== "number" });
+      return { mask_value: c.mask_value };
+    },
+    write: (c) => ({ mask_value: c.mask_value ?? 0 }),
   },
 ];

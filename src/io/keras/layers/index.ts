@@ -6,6 +6,7 @@ import { NORMALIZATION_LAYERS } from "./normalization.js";
 import { POOLING_LAYERS } from "./pooling.js";
 import { RECURRENT_LAYERS } from "./recurrent.js";
 import { registerLayerMappings } from "./registry.js";
+import { REGULARIZATION_LAYERS } from "./regularization.js";
 import { RESHAPING_LAYERS } from "./reshaping.js";
 
 /**
@@ -14,7 +15,7 @@ import { RESHAPING_LAYERS } from "./reshaping.js";
  */
 const FAMILIES = [
   CORE_LAYERS, CONV_LAYERS, POOLING_LAYERS, NORMALIZATION_LAYERS, RECURRENT_LAYERS, RESHAPING_LAYERS,
-  ACTIVATION_LAYERS, MERGING_LAYERS,
+  ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS,
 ];
 for (const family of FAMILIES) registerLayerMappings(family);
 

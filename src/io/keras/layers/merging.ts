@@ -11,4 +11,10 @@ export const MERGING_LAYERS: LayerMapping[] = [
   plain("Average"),
   plain("Maximum"),
   plain("Minimum"),
+  {
+    keras: "Dot",
+    tfjs: "Dot",
+    read: (c) => ({ axes: c.axes, normalize: c.normalize ?? false }),
+    write: (c) => ({ axes: c.axes, normalize: c.normalize ?? false }),
+  },
 ];

@@ -37,6 +37,8 @@ export const POOLING_LAYERS: LayerMapping[] = [
   local("MaxPooling2D", 2),
   local("AveragePooling1D", 1),
   local("AveragePooling2D", 2),
+  local("MaxPooling3D", 3),
+  local("AveragePooling3D", 3),
   global("GlobalAveragePooling1D", 1),
   global("GlobalAveragePooling2D", 2),
   global("GlobalMaxPooling1D", 1),

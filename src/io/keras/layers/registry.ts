@@ -28,10 +28,14 @@ export interface LayerMapping {
   tfjs: string;
   /** Keras 3 config → tfjs config (snake_case keys, as tfjs's deserializer reads them). Absent: write-only. */
   read?: (c: JsonObject, where: string, warn: Warn) => JsonObject;
+  /** The tfjs class to build when it depends on the config (Keras ReLU → ReLU, LeakyReLU or ThresholdedReLU). */
+  readClass?: (c: JsonObject, where: string) => string;
   /** tfjs `toJSON()` config → the exact key set Keras 3.3–3.5 writes for the class. Absent: read-only. */
-  write?: (c: JsonObject, where: string) => JsonObject;
+  write?: (c: JsonObject, where: string, layer: tf.layers.Layer) => JsonObject;
   /** Where the layer's variables go, relative to `base` (`layers/<key>`). Default: its own variables in `base/vars`. */
   groups?: (layer: tf.layers.Layer, base: string, child: ChildGroups) => VarsGroup[];
+  /** Base keys Keras's constructor does not accept (SpatialDropout1D takes no `trainable`). */
+  omitBaseKeys?: ("trainable" | "dtype")[];
   /** A limit worth stating in the docs table. */
   note?: string;
 }
