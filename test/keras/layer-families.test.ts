@@ -47,6 +47,8 @@ interface Case {
   datasets?: Record<string, number[]>;
   /** Keys its Keras config must have (beyond name/dtype). */
   keys?: string[];
+  /** Further facts about the written config.json. */
+  check?: (config: any) => void;
 }
 
 const seq = (layers: tf.layers.Layer[]) => () => tf.sequential({ layers });
@@ -119,6 +121,94 @@ export const CASES: Case[] = [
     keras: "Dot",
     keys: ["axes", "normalize"],
   },
+  ...(["concat", "sum", "mul", "ave", null] as const).map((mode): Case => ({
+    name: `Bidirectional(LSTM) merge_mode=${mode}`,
+    build: () => {
+      // A Functional model: with merge_mode None the layer has two outputs, which a Sequential cannot hold.
+      const x = tf.input({ shape: [5, 4] });
+      const bi = L.bidirectional({
+        layer: L.lstm({ units: 3, recurrentActivation: "sigmoid", returnSequences: mode === "sum" }) as tf.RNN,
+        mergeMode: mode as "concat",
+      });
+      return tf.model({ inputs: x, outputs: bi.apply(x) as tf.SymbolicTensor | tf.SymbolicTensor[] });
+    },
+    input: rnd(2, 5, 4),
+    keras: "Bidirectional",
+    datasets: {
+      "layers/bidirectional/forward_layer/cell/vars/0": [4, 12],
+      "layers/bidirectional/forward_layer/cell/vars/1": [3, 12],
+      "layers/bidirectional/forward_layer/cell/vars/2": [12],
+      "layers/bidirectional/backward_layer/cell/vars/0": [4, 12],
+      "layers/bidirectional/backward_layer/cell/vars/2": [12],
+    },
+    keys: ["merge_mode", "layer", "backward_layer"],
+  })),
+  {
+    name: "Bidirectional(GRU) then Dense",
+    build: () =>
+      seq([
+        L.bidirectional({ layer: L.gru({ units: 2, recurrentActivation: "sigmoid" }) as tf.RNN, inputShape: [4, 3] }),
+        L.dense({ units: 2 }),
+      ])(),
+    input: rnd(3, 4, 3),
+    keras: "Bidirectional",
+    datasets: { "layers/bidirectional/backward_layer/cell/vars/1": [2, 6], "layers/dense/vars/0": [4, 2] },
+  },
+  {
+    name: "TimeDistributed(Dense)",
+    build: () => seq([L.timeDistributed({ layer: L.dense({ units: 2, activation: "tanh" }), inputShape: [3, 4] })])(),
+    input: rnd(2, 3, 4),
+    keras: "TimeDistributed",
+    datasets: { "layers/time_distributed/layer/vars/0": [4, 2], "layers/time_distributed/layer/vars/1": [2] },
+    keys: ["layer"],
+  },
+  {
+    name: "TimeDistributed(Conv2D)",
+    build: () => seq([L.timeDistributed({ layer: L.conv2d({ filters: 2, kernelSize: 2 }), inputShape: [3, 4, 4, 1] })])(),
+    input: rnd(2, 3, 4, 4, 1),
+    keras: "TimeDistributed",
+    datasets: { "layers/time_distributed/layer/vars/0": [2, 2, 1, 2] },
+  },
+  {
+    name: "ConvLSTM2D",
+    build: () =>
+      seq([L.convLstm2d({ filters: 2, kernelSize: 3, padding: "same", recurrentActivation: "sigmoid", returnSequences: true, inputShape: [3, 5, 5, 1] })])(),
+    input: rnd(2, 3, 5, 5, 1),
+    keras: "ConvLSTM2D",
+    datasets: {
+      "layers/conv_lstm2d/cell/vars/0": [3, 3, 1, 8],
+      "layers/conv_lstm2d/cell/vars/1": [3, 3, 2, 8],
+      "layers/conv_lstm2d/cell/vars/2": [8],
+    },
+    keys: ["filters", "kernel_size", "recurrent_activation", "unit_forget_bias"],
+  },
+  {
+    name: "Sequential nested in a Functional model",
+    build: () => {
+      const inner = tf.sequential({ layers: [L.dense({ units: 4, activation: "relu", inputShape: [3] }), L.dense({ units: 2 })] });
+      const x = tf.input({ shape: [3] });
+      const a = L.dense({ units: 3 }).apply(x) as tf.SymbolicTensor;
+      const y = L.add().apply([inner.apply(a) as tf.SymbolicTensor, L.dense({ units: 2 }).apply(x) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+      return tf.model({ inputs: x, outputs: y });
+    },
+    input: rnd(4, 3),
+    keras: "Sequential",
+    datasets: {
+      "layers/dense/vars/0": [3, 3],
+      "layers/sequential/layers/dense/vars/0": [3, 4],
+      "layers/sequential/layers/dense_1/vars/0": [4, 2],
+      "layers/dense_1/vars/0": [3, 2],
+    },
+    keys: ["layers", "build_input_shape"],
+    check: (config) => {
+      // Keras numbers a nested Sequential's calls from 0 (tfjs from 1) and a nested model keeps its own InputLayer.
+      const seqEntry = config.config.layers.find((l: any) => l.class_name === "Sequential");
+      const add = config.config.layers.find((l: any) => l.class_name === "Add");
+      const fromSeq = add.inbound_nodes[0].args[0].find((t: any) => t.config.keras_history[0] === seqEntry.name);
+      assert.equal(fromSeq.config.keras_history[1], 0);
+      assert.equal(seqEntry.config.layers[0].class_name, "InputLayer");
+    },
+  },
 ];
 
 function findLayerEntry(config: any, cls: string): any {
@@ -140,6 +230,7 @@ describe("layer families: TypeScript model → .keras → TypeScript", () => {
       assert.ok(entry, `config.json has a ${c.keras} layer`);
       for (const k of c.keys ?? []) assert.ok(k in entry.config, `${c.keras} config has ${k}`);
       assert.ok(!("batch_input_shape" in entry.config), "no Keras-2 leftovers");
+      c.check?.(archive.config);
       for (const [p, shape] of Object.entries(c.datasets ?? {})) {
         assert.deepEqual(archive.weights.datasets.get(p)?.shape, shape, `${p} shape`);
       }

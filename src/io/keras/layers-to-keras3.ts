@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { JsonObject } from "./json.js";
+import { envelope, type JsonObject } from "./json.js";
 import { allLayerMappings, writerFor } from "./layers/index.js";
 
 /**
@@ -20,6 +20,14 @@ export function kerasClassOf(tfjsClass: string): string {
   return writerFor(tfjsClass)?.keras ?? tfjsClass;
 }
 
+/** A wrapped layer as Keras serializes it inside its wrapper's config. */
+const NESTED = {
+  toKeras(layer: tf.layers.Layer, cfg: JsonObject): JsonObject {
+    const dtype = (layer as unknown as { dtype?: string }).dtype ?? "float32";
+    return envelope("keras.layers", kerasClassOf(layer.getClassName()), layerConfigToKeras3(layer, cfg, dtype));
+  },
+};
+
 /** The Keras 3 `config` of one (non-input) layer. */
 export function layerConfigToKeras3(layer: tf.layers.Layer, tfjsConfig: JsonObject, dtype: string): JsonObject {
   const className = layer.getClassName();
@@ -31,7 +39,7 @@ export function layerConfigToKeras3(layer: tf.layers.Layer, tfjsConfig: JsonObje
         `Supported layers: ${SUPPORTED_LAYER_CLASSES.join(", ")}.`,
     );
   }
-  const out: JsonObject = { name: tfjsConfig.name, trainable: tfjsConfig.trainable ?? true, dtype, ...mapping.write(tfjsConfig, where, layer) };
+  const out: JsonObject = { name: tfjsConfig.name, trainable: tfjsConfig.trainable ?? true, dtype, ...mapping.write(tfjsConfig, where, layer, NESTED) };
   for (const k of mapping.omitBaseKeys ?? []) delete out[k];
   return out;
 }

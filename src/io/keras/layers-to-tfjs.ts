@@ -29,9 +29,6 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   const cls = String(entry.class_name);
   const c = isObject(entry.config) ? entry.config : {};
   const where = `layer "${String(c.name ?? entry.name)}" (${cls})`;
-  if (cls === "Sequential" || cls === "Functional" || cls === "Model") {
-    throw new Error(`${where}: nested models are not supported by tslab-fit's .keras reader`);
-  }
   const mapping = readerFor(cls);
   if (!mapping?.read) {
     const hint = AUGMENTATION_LAYER_CLASSES.has(cls)
@@ -49,6 +46,6 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   if (dtype !== "float32") warn(`${where}: dtype policy "${dtype}" loaded as float32`);
   return {
     class_name: mapping.readClass?.(c, where) ?? mapping.tfjs,
-    config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...mapping.read(c, where, warn) },
+    config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...mapping.read(c, where, warn, { toTfjs: (e) => layerToTfjs(e, warn) }) },
   };
 }

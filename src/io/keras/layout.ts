@@ -14,6 +14,8 @@ export type { VarsGroup };
 
 /** The variable groups of one tfjs layer placed at `base` (`layers/<key>`). */
 export function layerGroups(layer: tf.layers.Layer, base: string): VarsGroup[] {
+  // A nested model: an empty own `vars`, then its layers under `layers/` as in a top-level file.
+  if (layer instanceof tf.LayersModel) return [{ path: `${base}/vars`, name: layer.name, vars: [] }, ...modelGroups(layer, `${base}/layers`)];
   const mapping = writerFor(layer.getClassName());
   if (mapping?.groups) return mapping.groups(layer, base, layerGroups);
   return [{ path: `${base}/vars`, name: layer.name, vars: ownVariables(layer) }];
@@ -32,6 +34,8 @@ export function kerasLayers(model: tf.LayersModel): tf.layers.Layer[] {
 
 /** The Keras class of a tfjs layer (the key of its HDF5 group derives from it). */
 export function kerasClassName(layer: tf.layers.Layer): string {
+  if (layer instanceof tf.Sequential) return "Sequential";
+  if (layer instanceof tf.LayersModel) return "Functional";
   return writerFor(layer.getClassName())?.keras ?? layer.getClassName();
 }
 

@@ -8,6 +8,7 @@ import { RECURRENT_LAYERS } from "./recurrent.js";
 import { registerLayerMappings } from "./registry.js";
 import { REGULARIZATION_LAYERS } from "./regularization.js";
 import { RESHAPING_LAYERS } from "./reshaping.js";
+import { WRAPPER_LAYERS } from "./wrappers.js";
 
 /**
  * Every layer family, registered once. To map a new class: add a `LayerMapping` to its family's list (or a new
@@ -15,9 +16,9 @@ import { RESHAPING_LAYERS } from "./reshaping.js";
  */
 const FAMILIES = [
   CORE_LAYERS, CONV_LAYERS, POOLING_LAYERS, NORMALIZATION_LAYERS, RECURRENT_LAYERS, RESHAPING_LAYERS,
-  ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS,
+  ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS, WRAPPER_LAYERS,
 ];
 for (const family of FAMILIES) registerLayerMappings(family);
 
 export { readerFor, writerFor, allLayerMappings, ownVariables } from "./registry.js";
-export type { LayerMapping, VarsGroup } from "./registry.js";
+export type { LayerMapping, NestedRead, NestedWrite, VarsGroup } from "./registry.js";

@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { JsonObject } from "../json.js";
-import { activationToKeras3, activationToTfjs, objectsToKeras3, objectsToTfjs, pick, refuse } from "./common.js";
+import { activationToKeras3, activationToTfjs, objectsToKeras3, objectsToTfjs, pick, refuse, tuple } from "./common.js";
 import { ownVariables, type LayerMapping, type VarsGroup } from "./registry.js";
 import { regularizerToKeras3 } from "../objects.js";
 
@@ -11,6 +11,7 @@ export const RNN_CELL_NAMES: Record<string, string> = {
   SimpleRNN: "simple_rnn_cell",
   LSTM: "lstm_cell",
   GRU: "gru_cell",
+  ConvLSTM2D: "conv_lstm_cell",
 };
 
 /** The groups of an RNN layer placed at `base`: an empty `vars` and the cell's variables. */
@@ -96,6 +97,41 @@ const writeGru = (c: JsonObject, w: string): JsonObject => ({
   seed: null,
 });
 
+/** ConvLSTM2D: the LSTM gates (i, f, c, o) as convolutions; kernels (kh, kw, in, 4f) and (kh, kw, f, 4f) in both. */
+const readConvLstm = (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => ({
+  ...readRnn("LSTM")(c, w, warn),
+  ...pick(c, ["filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate"]),
+});
+
+const writeConvLstm = (c: JsonObject, w: string): JsonObject => {
+  const { kernel_constraint, recurrent_constraint, bias_constraint, ...initsAndRegs } = objectsToKeras3(c, w, ["kernel", "recurrent", "bias"]);
+  const { kernel_initializer, recurrent_initializer, bias_initializer, ...regs } = initsAndRegs;
+  return {
+    ...rnnBase(c),
+    filters: c.filters,
+    kernel_size: tuple(c.kernel_size, 2, w, "kernel_size"),
+    strides: tuple(c.strides ?? 1, 2, w, "strides"),
+    padding: c.padding ?? "valid",
+    data_format: c.data_format ?? "channels_last",
+    dilation_rate: tuple(c.dilation_rate ?? 1, 2, w, "dilation_rate"),
+    activation: activationToKeras3(c.activation ?? "tanh", w),
+    recurrent_activation: activationToKeras3(c.recurrent_activation ?? "hard_sigmoid", w),
+    use_bias: c.use_bias ?? true,
+    kernel_initializer,
+    recurrent_initializer,
+    bias_initializer,
+    unit_forget_bias: c.unit_forget_bias === true,
+    ...regs,
+    activity_regularizer: regularizerToKeras3(c.activity_regularizer, w),
+    kernel_constraint,
+    recurrent_constraint,
+    bias_constraint,
+    dropout: c.dropout ?? 0,
+    recurrent_dropout: c.recurrent_dropout ?? 0,
+    seed: null,
+  };
+};
+
 export const RECURRENT_LAYERS: LayerMapping[] = [
   { keras: "SimpleRNN", tfjs: "SimpleRNN", read: readRnn("SimpleRNN"), write: writeSimpleRnn, groups: rnnGroups },
   { keras: "LSTM", tfjs: "LSTM", read: readRnn("LSTM"), write: writeLstm, groups: rnnGroups },
@@ -107,4 +143,5 @@ export const RECURRENT_LAYERS: LayerMapping[] = [
     groups: rnnGroups,
     note: "reset_after=False only (tfjs's GRU); Keras's default reset_after=True is refused",
   },
+  { keras: "ConvLSTM2D", tfjs: "ConvLSTM2D", read: readConvLstm, write: writeConvLstm, groups: rnnGroups },
 ];

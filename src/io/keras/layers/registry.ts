@@ -21,17 +21,27 @@ export interface VarsGroup {
 /** The groups of a child object (inner layer, cell, nested model) placed under `base`. */
 export type ChildGroups = (child: tf.layers.Layer, base: string) => VarsGroup[];
 
+/** Converts a wrapped layer (Bidirectional's, TimeDistributed's) while reading: Keras envelope → tfjs `{class_name, config}`. */
+export interface NestedRead {
+  toTfjs(entry: JsonObject): JsonObject;
+}
+
+/** Converts a wrapped tfjs layer while writing: the layer and its tfjs config → a Keras 3 envelope. */
+export interface NestedWrite {
+  toKeras(layer: tf.layers.Layer, tfjsConfig: JsonObject): JsonObject;
+}
+
 export interface LayerMapping {
   /** The Keras 3 class; the HDF5 key `layers/<snake_case(keras)>` derives from it. */
   keras: string;
   /** The tfjs class. */
   tfjs: string;
   /** Keras 3 config → tfjs config (snake_case keys, as tfjs's deserializer reads them). Absent: write-only. */
-  read?: (c: JsonObject, where: string, warn: Warn) => JsonObject;
+  read?: (c: JsonObject, where: string, warn: Warn, nested: NestedRead) => JsonObject;
   /** The tfjs class to build when it depends on the config (Keras ReLU → ReLU, LeakyReLU or ThresholdedReLU). */
   readClass?: (c: JsonObject, where: string) => string;
   /** tfjs `toJSON()` config → the exact key set Keras 3.3–3.5 writes for the class. Absent: read-only. */
-  write?: (c: JsonObject, where: string, layer: tf.layers.Layer) => JsonObject;
+  write?: (c: JsonObject, where: string, layer: tf.layers.Layer, nested: NestedWrite) => JsonObject;
   /** Where the layer's variables go, relative to `base` (`layers/<key>`). Default: its own variables in `base/vars`. */
   groups?: (layer: tf.layers.Layer, base: string, child: ChildGroups) => VarsGroup[];
   /** Base keys Keras's constructor does not accept (SpatialDropout1D takes no `trainable`). */
