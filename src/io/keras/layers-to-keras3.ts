@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { envelope, type JsonObject } from "./json.js";
 import { allLayerMappings, writerFor } from "./layers/index.js";
+import { REFUSED_TFJS } from "./layers/refused.js";
 
 /**
  * Layer configs from tfjs's Keras-2 style `toJSON()` to Keras 3 `config` objects, through the per-family mappings in
@@ -34,6 +35,8 @@ export function layerConfigToKeras3(layer: tf.layers.Layer, tfjsConfig: JsonObje
   const where = `layer "${String(tfjsConfig.name)}" (${className})`;
   const mapping = writerFor(className);
   if (!mapping?.write) {
+    const refusal = REFUSED_TFJS[className];
+    if (refusal) throw new Error(`Cannot save ${where} to a .keras file: class ${className} is not supported: ${refusal.reason}. ${refusal.instead}.`);
     throw new Error(
       `Cannot save ${where} to a .keras file: class ${className} is not supported. ` +
         `Supported layers: ${SUPPORTED_LAYER_CLASSES.join(", ")}.`,

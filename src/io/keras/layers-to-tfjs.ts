@@ -1,5 +1,6 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
 import { readerFor } from "./layers/index.js";
+import { REFUSED_KERAS } from "./layers/refused.js";
 import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
 
 /**
@@ -31,12 +32,17 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   const where = `layer "${String(c.name ?? entry.name)}" (${cls})`;
   const mapping = readerFor(cls);
   if (!mapping?.read) {
-    const hint = AUGMENTATION_LAYER_CLASSES.has(cls)
-      ? " It only acts during training; pass { dropAugmentation: true } to loadKeras to load the model without it."
-      : "";
+    if (AUGMENTATION_LAYER_CLASSES.has(cls)) {
+      throw new Error(
+        `${where} is not supported: TensorFlow.js has no ${cls} layer that tslab-fit can map. ` +
+          "It only acts during training; pass { dropAugmentation: true } to loadKeras to load the model without it.",
+      );
+    }
+    const refusal = REFUSED_KERAS[cls];
+    if (refusal) throw new Error(`${where} is not supported: ${refusal.reason}. ${refusal.instead}.`);
     throw new Error(
-      `${where} is not supported: TensorFlow.js has no ${cls} layer that tslab-fit can map. ` +
-        `Supported: ${READABLE_LAYER_CLASSES.join(", ")}.${hint}`,
+      `${where} is not supported: TensorFlow.js has no ${cls} layer that tslab-fit can map. Rebuild the model ` +
+        `without it, or build the architecture in TypeScript and use loadKerasWeights. Supported: ${READABLE_LAYER_CLASSES.join(", ")}.`,
     );
   }
   if (entry.registered_name !== null && entry.registered_name !== undefined && entry.registered_name !== cls) {

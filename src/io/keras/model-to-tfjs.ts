@@ -45,6 +45,24 @@ function entryToTfjs(e: JsonObject, opts: ConvertOptions): JsonObject {
   return topology;
 }
 
+/**
+ * Converts every entry, collecting the refusals, so one error names every layer that cannot map (not just the first).
+ */
+function convertAll<T>(items: T[], convert: (item: T) => JsonObject): JsonObject[] {
+  const out: JsonObject[] = [];
+  const errors: string[] = [];
+  for (const item of items) {
+    try {
+      out.push(convert(item));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  if (errors.length === 1) throw new Error(errors[0]);
+  if (errors.length > 1) throw new Error(`${errors.length} layers cannot be loaded:\n  - ${errors.join("\n  - ")}`);
+  return out;
+}
+
 function entryName(e: JsonObject): string {
   const c = isObject(e.config) ? e.config : {};
   return String(c.name ?? e.name ?? "");
@@ -56,7 +74,7 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
   let batchShape: Shape | undefined;
   let inputDtype = "float32";
   const kerasLayers: KerasLayerRef[] = [];
-  const layers: JsonObject[] = [];
+  const kept: JsonObject[] = [];
   for (const e of entries) {
     if (!isObject(e) || typeof e.class_name !== "string") throw new Error("config.json: a Sequential layer entry has no class_name");
     if (e.class_name === "InputLayer") {
@@ -71,8 +89,9 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
       opts.warn(`dropped ${e.class_name} layer "${entryName(e)}" (identity at inference)`);
       continue;
     }
-    layers.push(entryToTfjs(e, opts));
+    kept.push(e);
   }
+  const layers = convertAll(kept, (e) => entryToTfjs(e, opts));
   batchShape ??= (Array.isArray(cfg.build_input_shape) ? cfg.build_input_shape : undefined) as Shape | undefined;
   const bc = isObject(model.build_config) ? model.build_config : {};
   batchShape ??= (Array.isArray(bc.input_shape) ? bc.input_shape : undefined) as Shape | undefined;
@@ -129,7 +148,7 @@ function functionalToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
   const maskOps = maskOperationNames(all);
   const entries = all.filter((e) => !maskOps.has(String(e.name)));
   const kerasLayers: KerasLayerRef[] = [];
-  const layers = entries.map((e) => {
+  const layers = convertAll(entries, (e) => {
     const name = String(e.name ?? entryName(e));
     kerasLayers.push({ className: String(e.class_name), name, dropped: false });
     if (e.class_name === "InputLayer") {
