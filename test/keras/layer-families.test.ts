@@ -183,6 +183,19 @@ export const CASES: Case[] = [
     keys: ["filters", "kernel_size", "recurrent_activation", "unit_forget_bias"],
   },
   {
+    name: "Sequential nested in a Sequential model",
+    build: () => {
+      const inner = tf.sequential({ layers: [L.dense({ units: 4, activation: "relu", inputShape: [3] }), L.dense({ units: 2 })] });
+      const outer = tf.sequential();
+      outer.add(inner);
+      outer.add(L.dense({ units: 1 }));
+      return outer;
+    },
+    input: rnd(4, 3),
+    keras: "Sequential",
+    datasets: { "layers/sequential/layers/dense/vars/0": [3, 4], "layers/sequential/layers/dense_1/vars/0": [4, 2], "layers/dense/vars/0": [2, 1] },
+  },
+  {
     name: "Sequential nested in a Functional model",
     build: () => {
       const inner = tf.sequential({ layers: [L.dense({ units: 4, activation: "relu", inputShape: [3] }), L.dense({ units: 2 })] });
