@@ -32,6 +32,9 @@ describe("docs/keras.md layer table", () => {
       "Bidirectional", "TimeDistributed", "Conv2DTranspose", "Conv3D", "SeparableConv2D", "DepthwiseConv2D", "ConvLSTM2D",
       "PReLU", "ELU", "ReLU", "Softmax", "ThresholdedReLU", "Masking", "RepeatVector", "Permute", "Cropping2D",
       "GaussianNoise", "GaussianDropout", "AlphaDropout", "SpatialDropout1D", "Dot",
+      // Not in tfjs-layers; tslab-fit registers its own tfjs layers under Keras's names.
+      "Cropping1D", "ZeroPadding1D", "ZeroPadding3D", "UpSampling1D", "UpSampling3D", "SpatialDropout2D",
+      "GlobalAveragePooling3D", "GlobalMaxPooling3D",
     ];
     for (const cls of named) {
       assert.ok(tfjsLayerClasses().includes(cls), `tfjs has ${cls}`);

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { saveKeras } from "../../src/io/keras/index.js";
+import * as extra from "../../src/layers/keras-extra.js";
 
 const SCRIPT = path.join(__dirname, "keras_math.py");
 
@@ -36,6 +37,14 @@ const CASES: Case[] = [
   { name: "Conv2DTranspose (stride 2)", layer: () => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2 }), inputShape: [3, 3, 2] },
   { name: "PReLU", layer: () => L.prelu({}), inputShape: [3, 2] },
   { name: "ConvLSTM2D", layer: () => L.convLstm2d({ filters: 2, kernelSize: 2, recurrentActivation: "sigmoid", returnSequences: true }), inputShape: [3, 4, 4, 1] },
+  { name: "ZeroPadding1D (tslab-fit layer)", layer: () => new extra.ZeroPadding1D({ padding: [1, 2] }), inputShape: [3, 2] },
+  { name: "ZeroPadding3D (tslab-fit layer)", layer: () => new extra.ZeroPadding3D({ padding: [[1, 0], [0, 1], [2, 1]] }), inputShape: [2, 2, 2, 1] },
+  { name: "Cropping1D (tslab-fit layer)", layer: () => new extra.Cropping1D({ cropping: [1, 2] }), inputShape: [5, 2] },
+  { name: "UpSampling1D (tslab-fit layer)", layer: () => new extra.UpSampling1D({ size: 3 }), inputShape: [3, 2] },
+  { name: "UpSampling3D (tslab-fit layer)", layer: () => new extra.UpSampling3D({ size: [2, 1, 3] }), inputShape: [2, 2, 2, 2] },
+  { name: "GlobalAveragePooling3D (tslab-fit layer)", layer: () => new extra.GlobalAveragePooling3D(), inputShape: [2, 3, 2, 4] },
+  { name: "GlobalMaxPooling3D (tslab-fit layer)", layer: () => new extra.GlobalMaxPooling3D(), inputShape: [2, 3, 2, 4] },
+  { name: "SpatialDropout2D (tslab-fit layer, inference)", layer: () => new extra.SpatialDropout2D({ rate: 0.5 }), inputShape: [3, 3, 2] },
   ...(["concat", "sum", "mul", "ave"] as const).map((mode) => ({
     name: `Bidirectional(LSTM) ${mode}`,
     layer: () => L.bidirectional({ layer: L.lstm({ units: 2, recurrentActivation: "sigmoid", returnSequences: mode !== "ave" }) as tf.RNN, mergeMode: mode }),

@@ -110,6 +110,19 @@ def main():
     x = np.array(json.load(open(sys.argv[2])), dtype=np.float64)
     layer = [l for l in config["config"]["layers"] if l["class_name"] != "InputLayer"][0]
     cls, cfg = layer["class_name"], layer["config"]
+    shape_only = {
+        "ZeroPadding1D": lambda: np.pad(x, ((0, 0), tuple(cfg["padding"]), (0, 0))),
+        "ZeroPadding3D": lambda: np.pad(x, ((0, 0), *[tuple(p) for p in cfg["padding"]], (0, 0))),
+        "Cropping1D": lambda: x[:, cfg["cropping"][0]:x.shape[1] - cfg["cropping"][1], :],
+        "UpSampling1D": lambda: np.repeat(x, cfg["size"], axis=1),
+        "UpSampling3D": lambda: np.repeat(np.repeat(np.repeat(x, cfg["size"][0], 1), cfg["size"][1], 2), cfg["size"][2], 3),
+        "GlobalAveragePooling3D": lambda: x.mean(axis=(1, 2, 3)),
+        "GlobalMaxPooling3D": lambda: x.max(axis=(1, 2, 3)),
+        "SpatialDropout2D": lambda: x,
+    }
+    if cls in shape_only:
+        print(json.dumps(shape_only[cls]().tolist()))
+        return
     key = {"DepthwiseConv2D": "depthwise_conv2d", "SeparableConv2D": "separable_conv2d", "Conv2DTranspose": "conv2d_transpose",
            "Bidirectional": "bidirectional", "ConvLSTM2D": "conv_lstm2d", "PReLU": "p_re_lu"}[cls]
     base = f"layers/{key}"

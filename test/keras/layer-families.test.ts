@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { useBestBackend } from "../../src/backend.js";
 import { loadKeras, readKerasArchive, saveKeras } from "../../src/io/keras/index.js";
+import * as extra from "../../src/layers/keras-extra.js";
 
 let dir: string;
 const quiet = { onWarning: () => {} };
@@ -182,6 +183,32 @@ export const CASES: Case[] = [
     },
     keys: ["filters", "kernel_size", "recurrent_activation", "unit_forget_bias"],
   },
+  { name: "ZeroPadding1D", build: () => seq([new extra.ZeroPadding1D({ padding: [2, 1], inputShape: [3, 2] })])(), input: rnd(2, 3, 2), keras: "ZeroPadding1D", keys: ["padding"] },
+  { name: "ZeroPadding3D", build: () => seq([new extra.ZeroPadding3D({ padding: 1, inputShape: [2, 2, 2, 1] })])(), input: rnd(2, 2, 2, 2, 1), keras: "ZeroPadding3D", keys: ["padding", "data_format"] },
+  { name: "Cropping1D", build: () => seq([new extra.Cropping1D({ cropping: [1, 1], inputShape: [4, 2] })])(), input: rnd(2, 4, 2), keras: "Cropping1D", keys: ["cropping"] },
+  { name: "UpSampling1D", build: () => seq([new extra.UpSampling1D({ size: 2, inputShape: [3, 2] })])(), input: rnd(2, 3, 2), keras: "UpSampling1D", keys: ["size"] },
+  { name: "UpSampling3D", build: () => seq([new extra.UpSampling3D({ size: 2, inputShape: [2, 2, 2, 1] })])(), input: rnd(2, 2, 2, 2, 1), keras: "UpSampling3D", keys: ["size", "data_format"] },
+  {
+    name: "Conv3D → GlobalAveragePooling3D / GlobalMaxPooling3D",
+    build: () => {
+      const x = tf.input({ shape: [3, 3, 3, 1] });
+      const c = L.conv3d({ filters: 2, kernelSize: 2 }).apply(x) as tf.SymbolicTensor;
+      const a = new extra.GlobalAveragePooling3D().apply(c) as tf.SymbolicTensor;
+      const m = new extra.GlobalMaxPooling3D().apply(c) as tf.SymbolicTensor;
+      return tf.model({ inputs: x, outputs: L.concatenate().apply([a, m]) as tf.SymbolicTensor });
+    },
+    input: rnd(2, 3, 3, 3, 1),
+    keras: "GlobalMaxPooling3D",
+    keys: ["data_format", "keepdims"],
+  },
+  {
+    name: "SpatialDropout2D",
+    build: () => seq([L.conv2d({ filters: 2, kernelSize: 2, inputShape: [4, 4, 1] }), new extra.SpatialDropout2D({ rate: 0.3 })])(),
+    input: rnd(2, 4, 4, 1),
+    keras: "SpatialDropout2D",
+    keys: ["rate", "seed", "data_format"],
+    check: (config) => assert.ok(!("trainable" in config.config.layers[2].config), "Keras's SpatialDropout2D takes no trainable"),
+  },
   {
     name: "Sequential nested in a Sequential model",
     build: () => {
@@ -251,4 +278,23 @@ describe("layer families: TypeScript model → .keras → TypeScript", () => {
       await assertClose(expected, back.predict(x) as tf.Tensor);
     });
   }
+});
+
+describe("tslab-fit's own layers for Keras classes tfjs lacks", () => {
+  it("SpatialDropout2D drops whole feature maps while training, and is the identity at inference", () => {
+    const layer = new extra.SpatialDropout2D({ rate: 0.5 });
+    const x = tf.ones([2, 4, 4, 16]);
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    const perMap = y.transpose([0, 3, 1, 2]).reshape([32, 16]).arraySync() as number[][];
+    for (const map of perMap) assert.ok(map.every((v) => v === map[0]) && (map[0] === 0 || map[0] === 2), `one value per map: ${map}`);
+    assert.ok(perMap.some((m) => m[0] === 0) && perMap.some((m) => m[0] === 2), "some maps dropped, some kept");
+    assert.deepEqual((layer.apply(x) as tf.Tensor).arraySync(), x.arraySync());
+  });
+
+  it("bad arguments name the argument and what is allowed", () => {
+    assert.throws(() => new extra.ZeroPadding1D({ padding: [1, -1] }), /ZeroPadding1D padding must be an integer ≥ 0/);
+    assert.throws(() => new extra.UpSampling3D({ size: [2, 0, 1] }), /UpSampling3D size must be an integer ≥ 1/);
+    assert.throws(() => new extra.SpatialDropout2D({ rate: 1.5 }), /SpatialDropout2D rate must be in \[0, 1\)/);
+    assert.throws(() => new extra.GlobalAveragePooling3D({ dataFormat: "channelsFirst" } as never), /channelsLast only/);
+  });
 });

@@ -1,6 +1,7 @@
 import { ACTIVATION_LAYERS } from "./activations.js";
 import { CONV_LAYERS } from "./conv.js";
 import { CORE_LAYERS } from "./core.js";
+import { EXTRA_LAYERS } from "./extra.js";
 import { MERGING_LAYERS } from "./merging.js";
 import { NORMALIZATION_LAYERS } from "./normalization.js";
 import { POOLING_LAYERS } from "./pooling.js";
@@ -16,7 +17,7 @@ import { WRAPPER_LAYERS } from "./wrappers.js";
  */
 const FAMILIES = [
   CORE_LAYERS, CONV_LAYERS, POOLING_LAYERS, NORMALIZATION_LAYERS, RECURRENT_LAYERS, RESHAPING_LAYERS,
-  ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS, WRAPPER_LAYERS,
+  ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS, WRAPPER_LAYERS, EXTRA_LAYERS,
 ];
 for (const family of FAMILIES) registerLayerMappings(family);
 

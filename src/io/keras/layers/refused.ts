@@ -13,8 +13,6 @@ const NO_TFJS = (what: string): Refusal => ({
   instead: "Rebuild the model without it in Python, or build it in TypeScript and load the weights with loadKerasWeights",
 });
 
-const PADDING_ALTERNATIVE = "In Python, use the 2D layer on a Reshape'd input (e.g. Reshape((steps, 1, ch)) → ZeroPadding2D/Cropping2D/UpSampling2D → Reshape), which maps";
-
 /** Keras 3 classes without a mapping, keyed by class name. */
 export const REFUSED_KERAS: Record<string, Refusal> = {
   MultiHeadAttention: {
@@ -31,22 +29,11 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
   },
   Identity: NO_TFJS("Identity"),
   Subtract: NO_TFJS("Subtract merge"),
-  ZeroPadding1D: { ...NO_TFJS("ZeroPadding1D"), instead: PADDING_ALTERNATIVE },
-  ZeroPadding3D: NO_TFJS("ZeroPadding3D"),
-  Cropping1D: { ...NO_TFJS("Cropping1D"), instead: PADDING_ALTERNATIVE },
   Cropping3D: NO_TFJS("Cropping3D"),
-  UpSampling1D: { ...NO_TFJS("UpSampling1D"), instead: PADDING_ALTERNATIVE },
-  UpSampling3D: NO_TFJS("UpSampling3D"),
-  SpatialDropout2D: {
-    reason: "TensorFlow.js has no SpatialDropout2D layer",
-    instead: "It is the identity at inference: replace it by Dropout in Python (or remove it) and save again",
-  },
   SpatialDropout3D: {
     reason: "TensorFlow.js has no SpatialDropout3D layer",
     instead: "It is the identity at inference: replace it by Dropout in Python (or remove it) and save again",
   },
-  GlobalAveragePooling3D: { ...NO_TFJS("GlobalAveragePooling3D"), instead: "In Python, use AveragePooling3D over the whole volume followed by Flatten, which maps" },
-  GlobalMaxPooling3D: { ...NO_TFJS("GlobalMaxPooling3D"), instead: "In Python, use MaxPooling3D over the whole volume followed by Flatten, which maps" },
   Conv1DTranspose: NO_TFJS("Conv1DTranspose"),
   SeparableConv1D: NO_TFJS("SeparableConv1D"),
   DepthwiseConv1D: NO_TFJS("DepthwiseConv1D"),
