@@ -37,6 +37,12 @@ const CASES: Case[] = [
   { name: "Conv2DTranspose (stride 2)", layer: () => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2 }), inputShape: [3, 3, 2] },
   { name: "PReLU", layer: () => L.prelu({}), inputShape: [3, 2] },
   { name: "ConvLSTM2D", layer: () => L.convLstm2d({ filters: 2, kernelSize: 2, recurrentActivation: "sigmoid", returnSequences: true }), inputShape: [3, 4, 4, 1] },
+  { name: "RNN(LSTMCell)", layer: () => L.rnn({ cell: L.lstmCell({ units: 3, recurrentActivation: "sigmoid" }), returnSequences: true }), inputShape: [4, 2] },
+  {
+    name: "RNN(StackedRNNCells[LSTMCell, LSTMCell])",
+    layer: () => L.rnn({ cell: L.stackedRNNCells({ cells: [L.lstmCell({ units: 3, recurrentActivation: "sigmoid" }), L.lstmCell({ units: 2, recurrentActivation: "sigmoid" })] }) }),
+    inputShape: [4, 2],
+  },
   { name: "ZeroPadding1D (tslab-fit layer)", layer: () => new extra.ZeroPadding1D({ padding: [1, 2] }), inputShape: [3, 2] },
   { name: "ZeroPadding3D (tslab-fit layer)", layer: () => new extra.ZeroPadding3D({ padding: [[1, 0], [0, 1], [2, 1]] }), inputShape: [2, 2, 2, 1] },
   { name: "Cropping1D (tslab-fit layer)", layer: () => new extra.Cropping1D({ cropping: [1, 2] }), inputShape: [5, 2] },

@@ -123,6 +123,20 @@ def main():
     if cls in shape_only:
         print(json.dumps(shape_only[cls]().tolist()))
         return
+    if cls == "RNN":
+        seq_cfg = {k: cfg[k] for k in ("return_sequences",)}
+        cell = cfg["cell"]
+        if cell["class_name"] == "LSTMCell":
+            y = lstm(x, *vars_of(h5, "layers/rnn/cell/vars"), {**cell["config"], **seq_cfg})
+        else:  # StackedRNNCells of LSTMCells: each feeds its sequence to the next; the last one's output is returned
+            h = x
+            cells = cell["config"]["cells"]
+            for i, c in enumerate(cells):
+                key = "lstm_cell" if i == 0 else f"lstm_cell_{i}"
+                h = lstm(h, *vars_of(h5, f"layers/rnn/cell/cells/{key}/vars"), {**c["config"], "return_sequences": True})
+            y = h if seq_cfg["return_sequences"] else h[:, -1, :]
+        print(json.dumps(y.tolist()))
+        return
     key = {"DepthwiseConv2D": "depthwise_conv2d", "SeparableConv2D": "separable_conv2d", "Conv2DTranspose": "conv2d_transpose",
            "Bidirectional": "bidirectional", "ConvLSTM2D": "conv_lstm2d", "PReLU": "p_re_lu"}[cls]
     base = f"layers/{key}"

@@ -171,6 +171,33 @@ export const CASES: Case[] = [
     datasets: { "layers/time_distributed/layer/vars/0": [2, 2, 1, 2] },
   },
   {
+    name: "RNN(SimpleRNNCell)",
+    build: () => seq([L.rnn({ cell: L.simpleRNNCell({ units: 3 }), inputShape: [4, 2] })])(),
+    input: rnd(2, 4, 2),
+    keras: "RNN",
+    datasets: { "layers/rnn/cell/vars/0": [2, 3], "layers/rnn/cell/vars/1": [3, 3], "layers/rnn/cell/vars/2": [3] },
+    keys: ["cell", "return_sequences"],
+  },
+  {
+    name: "RNN(StackedRNNCells[LSTMCell, GRUCell])",
+    build: () =>
+      seq([
+        L.rnn({
+          cell: L.stackedRNNCells({ cells: [L.lstmCell({ units: 3, recurrentActivation: "sigmoid" }), L.gruCell({ units: 2, recurrentActivation: "sigmoid" })] }),
+          inputShape: [4, 2],
+        }),
+      ])(),
+    input: rnd(2, 4, 2),
+    keras: "RNN",
+    datasets: { "layers/rnn/cell/cells/lstm_cell/vars/0": [2, 12], "layers/rnn/cell/cells/gru_cell/vars/1": [2, 6] },
+    check: (config) => {
+      const cell = config.config.layers[1].config.cell;
+      assert.equal(cell.class_name, "StackedRNNCells");
+      assert.deepEqual(cell.config.cells.map((c: any) => c.class_name), ["LSTMCell", "GRUCell"]);
+      assert.equal(cell.config.cells[1].config.reset_after, false);
+    },
+  },
+  {
     name: "ConvLSTM2D",
     build: () =>
       seq([L.convLstm2d({ filters: 2, kernelSize: 3, padding: "same", recurrentActivation: "sigmoid", returnSequences: true, inputShape: [3, 5, 5, 1] })])(),

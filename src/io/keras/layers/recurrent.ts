@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { JsonObject } from "../json.js";
+import { isObject, type JsonObject } from "../json.js";
+import { layerKeys } from "../snake.js";
 import { activationToKeras3, activationToTfjs, objectsToKeras3, objectsToTfjs, pick, refuse, tuple } from "./common.js";
 import { ownVariables, type LayerMapping, type VarsGroup } from "./registry.js";
 import { regularizerToKeras3 } from "../objects.js";
@@ -132,7 +133,63 @@ const writeConvLstm = (c: JsonObject, w: string): JsonObject => {
   };
 };
 
+/** Cell configs: the RNN layer's keys without the sequence options. */
+const readCell = (kind: Kind) => (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => {
+  const { return_sequences: _a, return_state: _b, go_backwards: _c, stateful: _d, unroll: _e, ...cell } = readRnn(kind)(c, w, warn);
+  return cell;
+};
+
+const SEQUENCE_KEYS = ["return_sequences", "return_state", "go_backwards", "stateful", "unroll", "zero_output_for_mask"];
+
+const writeCell = (write: (c: JsonObject, w: string) => JsonObject) => (c: JsonObject, w: string): JsonObject => {
+  const out = write(c, w);
+  for (const k of [...SEQUENCE_KEYS, "activity_regularizer"]) delete out[k];
+  return out;
+};
+
+type WithCell = { cell: tf.layers.Layer };
+type WithCells = { cells: tf.layers.Layer[] };
+
+/** The generic RNN(cell): Keras saves the cell's variables under `cell/`, a StackedRNNCells' under `cell/cells/<key>`. */
+const GENERIC_RNN: LayerMapping[] = [
+  {
+    keras: "RNN",
+    tfjs: "RNN",
+    read: (c, w, _warn, nested) => {
+      if (!isObject(c.cell)) throw new Error(`${w}: its "cell" is not a serialized cell`);
+      return { ...pick(c, ["return_sequences", "return_state", "go_backwards", "stateful", "unroll"]), cell: nested.toTfjs(c.cell) };
+    },
+    write: (c, w, layer, nested) => {
+      if (!isObject(c.cell)) throw new Error(`${w}: tfjs wrote no cell config`);
+      return { ...rnnBase(c), cell: nested.toKeras((layer as unknown as WithCell).cell, c.cell.config as JsonObject) };
+    },
+    groups: (layer, base, child) => [{ path: `${base}/vars`, name: layer.name, vars: [] }, ...child((layer as unknown as WithCell).cell, `${base}/cell`)],
+  },
+  {
+    keras: "StackedRNNCells",
+    tfjs: "StackedRNNCells",
+    read: (c, w, _warn, nested) => {
+      if (!Array.isArray(c.cells)) throw new Error(`${w}: its "cells" is not a list`);
+      return { cells: c.cells.map((cell) => nested.toTfjs(cell as JsonObject)) };
+    },
+    write: (c, w, layer, nested) => {
+      const cells = (layer as unknown as WithCells).cells;
+      const configs = c.cells as JsonObject[];
+      return { cells: cells.map((cell, i) => nested.toKeras(cell, configs[i].config as JsonObject)) };
+    },
+    groups: (layer, base, child) => {
+      const cells = (layer as unknown as WithCells).cells;
+      const keys = layerKeys(cells.map((cell) => cell.getClassName()));
+      return [{ path: `${base}/vars`, name: layer.name, vars: [] }, ...cells.flatMap((cell, i) => child(cell, `${base}/cells/${keys[i]}`))];
+    },
+  },
+  { keras: "SimpleRNNCell", tfjs: "SimpleRNNCell", read: readCell("SimpleRNN"), write: writeCell(writeSimpleRnn), note: "inside RNN or StackedRNNCells" },
+  { keras: "LSTMCell", tfjs: "LSTMCell", read: readCell("LSTM"), write: writeCell(writeLstm), note: "inside RNN or StackedRNNCells" },
+  { keras: "GRUCell", tfjs: "GRUCell", read: readCell("GRU"), write: writeCell(writeGru), note: "inside RNN or StackedRNNCells; reset_after=False only" },
+];
+
 export const RECURRENT_LAYERS: LayerMapping[] = [
+  ...GENERIC_RNN,
   { keras: "SimpleRNN", tfjs: "SimpleRNN", read: readRnn("SimpleRNN"), write: writeSimpleRnn, groups: rnnGroups },
   { keras: "LSTM", tfjs: "LSTM", read: readRnn("LSTM"), write: writeLstm, groups: rnnGroups },
   {

@@ -55,17 +55,12 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
   IntegerLookup: NO_TFJS("IntegerLookup"),
   Hashing: NO_TFJS("Hashing"),
   Discretization: NO_TFJS("Discretization"),
-  RNN: {
-    reason: "the generic RNN(cell) wrapper is not mapped by tslab-fit",
-    instead: "Use SimpleRNN, LSTM or GRU layers directly (they map)",
-  },
 };
 
 /** tfjs classes the writer refuses (besides those with no Keras 3 class at all). */
 export const REFUSED_TFJS: Record<string, Refusal> = {
   Conv3DTranspose: REFUSED_KERAS.Conv3DTranspose,
   Resizing: REFUSED_KERAS.Resizing,
-  RNN: REFUSED_KERAS.RNN,
   RandomWidth: {
     reason: "Keras 3 has no RandomWidth layer any more",
     instead: "Remove it from the model before saving (it only acts during training)",
@@ -78,9 +73,5 @@ export const REFUSED_TFJS: Record<string, Refusal> = {
     reason: "not mapped by tslab-fit yet (its resize fallback for small images is not verified against Keras's)",
     instead: "Crop the images before the model",
   },
-  SimpleRNNCell: { reason: "a bare RNN cell is not a model layer", instead: "Use SimpleRNN" },
-  LSTMCell: { reason: "a bare RNN cell is not a model layer", instead: "Use LSTM" },
-  GRUCell: { reason: "a bare RNN cell is not a model layer", instead: "Use GRU" },
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
-  StackedRNNCells: { reason: "stacked cells need the generic RNN wrapper, which is not mapped", instead: "Stack SimpleRNN/LSTM/GRU layers with returnSequences: true" },
 };
