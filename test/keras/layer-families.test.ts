@@ -325,3 +325,33 @@ describe("tslab-fit's own layers for Keras classes tfjs lacks", () => {
     assert.throws(() => new extra.GlobalAveragePooling3D({ dataFormat: "channelsFirst" } as never), /channelsLast only/);
   });
 });
+
+describe("refusals", () => {
+  it("a Keras file with layers tfjs cannot run is refused up front, every such layer named with its class, reason and advice", async () => {
+    const { strFromU8, strToU8, unzipSync, zipSync } = await import("fflate");
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const m = tf.sequential({ layers: [L.dense({ units: 4, inputShape: [3] }), L.dense({ units: 4 }), L.dense({ units: 1 })] });
+    const saved = path.join(dir, "refusable.keras");
+    await saveKeras(m, saved, quiet);
+    const members = unzipSync(new Uint8Array(readFileSync(saved)));
+    const config = JSON.parse(strFromU8(members["config.json"]));
+    Object.assign(config.config.layers[1], { class_name: "MultiHeadAttention" });
+    config.config.layers[1].config.name = "attn";
+    Object.assign(config.config.layers[2], { class_name: "Lambda" });
+    config.config.layers[2].config.name = "fn";
+    members["config.json"] = strToU8(JSON.stringify(config));
+    const file = path.join(dir, "refused.keras");
+    writeFileSync(file, zipSync(members));
+    await assert.rejects(loadKeras(file, quiet), (e: Error) => {
+      assert.match(e.message, /2 layers cannot be loaded/);
+      assert.match(e.message, /layer "attn" \(MultiHeadAttention\) is not supported: TensorFlow\.js has no attention layers\. Keep the attention model in Python/);
+      assert.match(e.message, /layer "fn" \(Lambda\) is not supported: a Lambda layer holds Python code/);
+      return true;
+    });
+  });
+
+  it("saving a tfjs layer that has no faithful Keras mapping names the layer, class and reason", async () => {
+    const m = tf.sequential({ layers: [L.resizing({ height: 2, width: 2, inputShape: [4, 4, 1] } as never)] });
+    await assert.rejects(saveKeras(m, path.join(dir, "resizing.keras"), quiet), /layer "[^"]+" \(Resizing\).*aligns corners while Keras's uses half-pixel centers/);
+  });
+});

@@ -13,6 +13,13 @@ const NO_TFJS = (what: string): Refusal => ({
   instead: "Rebuild the model without it in Python, or build it in TypeScript and load the weights with loadKerasWeights",
 });
 
+const REFUSED_KERAS_CENTER_CROP: Refusal = {
+  reason:
+    "TensorFlow.js's CenterCrop samples its box with cropAndResize (coordinates scaled by size − 1, and a one-pixel " +
+    "shift when the width differs by one), so it does not return Keras's exact center pixels",
+  instead: "Crop the images before the model",
+};
+
 /** Keras 3 classes without a mapping, keyed by class name. */
 export const REFUSED_KERAS: Record<string, Refusal> = {
   MultiHeadAttention: {
@@ -43,6 +50,7 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
     reason: "TensorFlow.js 4.22's Conv3DTranspose gave outputs that differ from a direct computation in tslab-fit's tests",
     instead: "Keep this model in Python for now",
   },
+  CenterCrop: REFUSED_KERAS_CENTER_CROP,
   Resizing: {
     reason: "TensorFlow.js's Resizing aligns corners while Keras's uses half-pixel centers, so outputs would differ",
     instead: "Resize the images before the model, or keep the model in Python",
@@ -57,6 +65,7 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
   Discretization: NO_TFJS("Discretization"),
 };
 
+
 /** tfjs classes the writer refuses (besides those with no Keras 3 class at all). */
 export const REFUSED_TFJS: Record<string, Refusal> = {
   Conv3DTranspose: REFUSED_KERAS.Conv3DTranspose,
@@ -69,9 +78,6 @@ export const REFUSED_TFJS: Record<string, Refusal> = {
     reason: "not mapped by tslab-fit yet (its output modes and input ranks differ in detail from Keras's)",
     instead: "Encode the categories before the model",
   },
-  CenterCrop: {
-    reason: "not mapped by tslab-fit yet (its resize fallback for small images is not verified against Keras's)",
-    instead: "Crop the images before the model",
-  },
+  CenterCrop: REFUSED_KERAS_CENTER_CROP,
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
 };
