@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { applyCompileConfig } from "./compile-config.js";
 import { readH5, type H5Tree } from "./h5.js";
 import { isObject, type Json, type JsonObject } from "./json.js";
-import { kerasLayers as tfjsKerasLayers, layerVariables, RNN_CELL_NAMES } from "./layout.js";
+import { kerasClassName, type VarsGroup, kerasLayers as tfjsKerasLayers, layerGroups } from "./layout.js";
 import { modelConfigToTfjs, type KerasLayerRef } from "./model-to-tfjs.js";
 import { restoreOptimizerVars } from "./optimizer-state.js";
 import { layerKeys } from "./snake.js";
@@ -146,31 +146,34 @@ export function assignLayerWeights(
     } catch {
       throw new Error(`${source}: the rebuilt model has no layer "${ref.name}"`);
     }
-    const group = RNN_CELL_NAMES[ref.className] ? `layers/${keys[i]}/cell/vars` : `layers/${keys[i]}/vars`;
     // Keras ≥ 3.6 names each layer's vars group; a different name means the class-derived order went astray.
     const named = tree.groups.get(`layers/${keys[i]}/vars`)?.name;
     if (named !== undefined && named !== ref.name) {
       warn(`layers/${keys[i]}/vars is labelled "${named}" but is loaded into layer "${ref.name}"`);
     }
-    const saved = varsAt(tree, group);
-    const vars = layerVariables(layer);
-    if (saved.length !== vars.length) {
+    for (const group of layerGroups(layer, `layers/${keys[i]}`)) assignGroup(group, tree, source, ref);
+  });
+}
+
+function assignGroup(group: VarsGroup, tree: H5Tree, source: string, ref: KerasLayerRef): void {
+  const saved = varsAt(tree, group.path);
+  const vars = group.vars;
+  if (saved.length !== vars.length) {
+    throw new Error(
+      `${source}: layer "${ref.name}" (${ref.className}) expects ${vars.length} variables, but ${group.path} holds ${saved.length}`,
+    );
+  }
+  vars.forEach((v, j) => {
+    const d = saved[j];
+    const shape = v.shape as number[];
+    if (d.dtype !== "<f4" || d.shape.join(",") !== shape.join(",")) {
       throw new Error(
-        `${source}: layer "${ref.name}" (${ref.className}) expects ${vars.length} variables, but ${group} holds ${saved.length}`,
+        `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is float32 [${shape.join(", ")}]`,
       );
     }
-    vars.forEach((v, j) => {
-      const d = saved[j];
-      const shape = v.shape as number[];
-      if (d.dtype !== "<f4" || d.shape.join(",") !== shape.join(",")) {
-        throw new Error(
-          `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is float32 [${shape.join(", ")}]`,
-        );
-      }
-      const t = tf.tensor(d.data as Float32Array, shape, "float32");
-      v.write(t);
-      t.dispose();
-    });
+    const t = tf.tensor(d.data as Float32Array, shape, "float32");
+    v.write(t);
+    t.dispose();
   });
 }
 
@@ -212,6 +215,6 @@ export async function loadKerasWeights(model: tf.LayersModel, path: string): Pro
   const tree = await readH5(new Uint8Array(await fs.readFile(path))).catch((e: Error) => {
     throw new Error(`${path}: ${e.message}`);
   });
-  const refs = tfjsKerasLayers(model).map((l) => ({ className: l.getClassName(), name: l.name, dropped: false }));
+  const refs = tfjsKerasLayers(model).map((l) => ({ className: kerasClassName(l), name: l.name, dropped: false }));
   assignLayerWeights(model, refs, tree, path);
 }

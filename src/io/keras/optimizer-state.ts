@@ -47,6 +47,7 @@ function planFor(opt: tf.Optimizer): Plan | undefined {
     case "SGD":
       return { kinds: [], interleaved: false, tfjsOrder: [] };
     case "Adam":
+    case "AdamW":
       return {
         kinds: [
           { suffix: "m", field: "accumulatedFirstMoment", fresh: zero },
@@ -85,6 +86,7 @@ function planFor(opt: tf.Optimizer): Plan | undefined {
 /** Keras's optimizer `name` (the `name` attribute of `optimizer/vars`). */
 const KERAS_OPTIMIZER_NAMES: Record<string, string> = {
   Adam: "adam",
+  AdamW: "adamw",
   SGD: "SGD",
   Momentum: "SGD",
   RMSProp: "rmsprop",

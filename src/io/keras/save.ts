@@ -4,7 +4,7 @@ import { compileConfigToKeras3 } from "./compile-config.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
-import { layerSlots, layerVariables } from "./layout.js";
+import { modelGroups } from "./layout.js";
 import { addOptimizerVars } from "./optimizer-state.js";
 import { buildZip, DOS_EPOCH } from "./zip.js";
 
@@ -22,17 +22,14 @@ export interface SaveKerasOptions {
 export async function kerasWeightsTree(model: tf.LayersModel, includeOptimizer = true): Promise<H5Tree> {
   const tree = emptyTree();
   addGroup(tree, "layers");
-  for (const slot of layerSlots(model)) {
-    for (const e of slot.emptyVarsPaths) addGroup(tree, e.path, { name: e.name });
-    addGroup(tree, slot.varsPath, { name: slot.varsName });
-    const vars = layerVariables(slot.layer);
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i];
+  for (const group of modelGroups(model)) {
+    addGroup(tree, group.path, { name: group.name });
+    for (const [i, v] of group.vars.entries()) {
       if (v.dtype !== "float32") {
-        throw new Error(`Cannot save variable ${v.name} of layer "${slot.layer.name}": dtype ${v.dtype} (only float32 is written)`);
+        throw new Error(`Cannot save variable ${v.name} (${group.path}): dtype ${v.dtype} (only float32 is written)`);
       }
       const data = (await v.read().data()) as Float32Array;
-      tree.datasets.set(`${slot.varsPath}/${i}`, { shape: v.shape as number[], dtype: "<f4", data: new Float32Array(data) });
+      tree.datasets.set(`${group.path}/${i}`, { shape: v.shape as number[], dtype: "<f4", data: new Float32Array(data) });
     }
   }
   if (includeOptimizer) await addOptimizerVars(tree, model);
