@@ -1,5 +1,4 @@
 import { Callback } from "../fit/callback.js";
-import { inTslab } from "../display/tslab.js";
 import type { FitParams, Logs } from "../fit/logs.js";
 
 /** What a progress display shows; `epoch` is 0-based, `batch` counts finished batches in the epoch. */
@@ -20,9 +19,12 @@ export interface ProgressSink {
   update(state: ProgressState): void;
 }
 
-let notebookSinkFactory: ((params: FitParams) => ProgressSink) | undefined;
-/** The display layer registers its in-place notebook progress display here; used inside tslab. */
-export function setNotebookProgressSink(factory: ((params: FitParams) => ProgressSink) | undefined): void {
+let notebookSinkFactory: ((params: FitParams) => ProgressSink | undefined) | undefined;
+/**
+ * The display layer registers its in-place notebook progress display here. The factory returns undefined outside a
+ * notebook, and the terminal bar is used.
+ */
+export function setNotebookProgressSink(factory: ((params: FitParams) => ProgressSink | undefined) | undefined): void {
   notebookSinkFactory = factory;
 }
 
@@ -38,7 +40,7 @@ export interface ProgressBarOptions {
 /**
  * Keras's progress bar: "Epoch 3/10" then `250/250 ━━━━━━━━━━━━━━━━━━━━ 2s 8ms/step - accuracy: 0.91 - loss: 0.30`.
  * `fit` adds one when `verbose` is not 0. In a terminal the bar is redrawn in place; where stdout is not a terminal
- * (CI logs) only the finished line of each epoch is printed; inside tslab it is one in-place notebook display.
+ * (CI logs) only the finished line of each epoch is printed; inside a notebook it is one in-place display.
  */
 export class ProgressBar extends Callback {
   private readonly verbose: 1 | 2;
@@ -60,7 +62,7 @@ export class ProgressBar extends Callback {
   }
 
   override onTrainBegin(): void {
-    this.sink = inTslab() && notebookSinkFactory ? notebookSinkFactory(this.params) : new TerminalProgress(this.verbose, this.stream ?? process.stdout);
+    this.sink = notebookSinkFactory?.(this.params) ?? new TerminalProgress(this.verbose, this.stream ?? process.stdout);
   }
 
   override onEpochBegin(epoch: number): void {

@@ -1,13 +1,13 @@
 import { escapeHtml } from "./html.js";
 import { formatDuration, formatLogs, type ProgressSink, type ProgressState } from "../callbacks/progress-bar.js";
 import type { FitParams } from "../fit/logs.js";
-import { NotebookOutput } from "./tslab.js";
+import { NotebookOutput } from "./notebook.js";
 
 /** Finished-epoch lines kept in the display; older ones are summarised as a count. */
 const MAX_EPOCH_LINES = 30;
 
 /**
- * ProgressBar's sink inside tslab: one output per fit, replaced in place (epoch, batch, ETA, last logs) instead of
+ * ProgressBar's sink inside a notebook (tslab or Deno): one output per fit, replaced in place (epoch, batch, ETA, last logs) instead of
  * thousands of stream lines. Batch updates are throttled to `intervalMs`; epoch ends and the end always go out.
  */
 export class NotebookProgress implements ProgressSink {

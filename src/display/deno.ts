@@ -1,0 +1,52 @@
+// The only file that knows Deno's Jupyter kernel (`deno jupyter`). Its public `Deno.jupyter` namespace exists only
+// inside the kernel: elsewhere reading it throws, so every access is guarded.
+import type { MimeBundle } from "./bundle.js";
+
+interface IopubContent {
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  transient: { display_id: string };
+}
+/** The bit of `Deno.jupyter` used here (Deno ≥ 1.39; checked with 2.9). */
+interface DenoJupyter {
+  broadcast?(msgType: string, content: IopubContent): unknown;
+  display?(obj: unknown, options: { raw: boolean; update: boolean; display_id: string }): unknown;
+}
+
+/** `Deno.jupyter` inside Deno's kernel, else undefined. */
+function denoJupyter(): DenoJupyter | undefined {
+  const deno = (globalThis as { Deno?: { jupyter?: unknown } }).Deno;
+  if (typeof deno !== "object" || deno === null) return undefined;
+  try {
+    const jupyter = deno.jupyter as DenoJupyter | undefined;
+    return jupyter && (typeof jupyter.broadcast === "function" || typeof jupyter.display === "function") ? jupyter : undefined;
+  } catch {
+    return undefined; // "Deno.jupyter is only available in `deno jupyter` subcommand"
+  }
+}
+
+/** True inside Deno's Jupyter kernel. */
+export function inDenoKernel(): boolean {
+  return denoJupyter() !== undefined;
+}
+
+/**
+ * Sends a bundle as `display_data` (or `update_display_data` for the same display id). `broadcast` is preferred to
+ * `display(bundle, { raw: true })` because only it carries per-type metadata (the 2× PNG's logical width/height);
+ * `display` is the fallback. Returns false outside the kernel.
+ */
+export function showInDeno(bundle: MimeBundle, displayId: string, update: boolean): boolean {
+  const jupyter = denoJupyter();
+  if (!jupyter) return false;
+  const sent =
+    typeof jupyter.broadcast === "function"
+      ? jupyter.broadcast(update ? "update_display_data" : "display_data", {
+          data: bundle.data,
+          metadata: bundle.metadata ?? {},
+          transient: { display_id: displayId },
+        })
+      : jupyter.display!(bundle.data, { raw: true, update, display_id: displayId });
+  // Older kernels return a promise; a send that fails must not become an unhandled rejection mid-training.
+  if (sent instanceof Promise) sent.catch((e: unknown) => console.warn(`tslab-fit: could not update the notebook output: ${String(e)}`));
+  return true;
+}
