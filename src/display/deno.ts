@@ -38,15 +38,22 @@ export function inDenoKernel(): boolean {
 export function showInDeno(bundle: MimeBundle, displayId: string, update: boolean): boolean {
   const jupyter = denoJupyter();
   if (!jupyter) return false;
-  const sent =
-    typeof jupyter.broadcast === "function"
-      ? jupyter.broadcast(update ? "update_display_data" : "display_data", {
-          data: bundle.data,
-          metadata: bundle.metadata ?? {},
-          transient: { display_id: displayId },
-        })
-      : jupyter.display!(bundle.data, { raw: true, update, display_id: displayId });
-  // Older kernels return a promise; a send that fails must not become an unhandled rejection mid-training.
-  if (sent instanceof Promise) sent.catch((e: unknown) => console.warn(`tslab-fit: could not update the notebook output: ${String(e)}`));
-  return true;
+  const warn = (e: unknown) => console.warn(`tslab-fit: Deno's kernel refused a notebook output: ${String(e)}`);
+  try {
+    const sent =
+      typeof jupyter.broadcast === "function"
+        ? jupyter.broadcast(update ? "update_display_data" : "display_data", {
+            data: bundle.data,
+            metadata: bundle.metadata ?? {},
+            transient: { display_id: displayId },
+          })
+        : jupyter.display!(bundle.data, { raw: true, update, display_id: displayId });
+    // `display` (and `broadcast` in older kernels) returns a promise: a failed send must not become an unhandled
+    // rejection in the middle of training.
+    if (sent instanceof Promise) sent.catch(warn);
+    return true;
+  } catch (e) {
+    warn(e);
+    return false;
+  }
 }

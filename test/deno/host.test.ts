@@ -11,7 +11,7 @@ import type { FitParams } from "../../src/fit/logs.js";
 const VL = "application/vnd.vegalite.v5+json";
 type Sent = { how: "broadcast" | "display"; type: string; content: any };
 
-function installFakeDeno(options: { broadcast?: boolean; outsideKernel?: boolean } = {}): Sent[] {
+function installFakeDeno(options: { broadcast?: boolean; outsideKernel?: boolean; failing?: boolean } = {}): Sent[] {
   const sent: Sent[] = [];
   const jupyter: Record<string, unknown> = {
     display: async (obj: unknown, o: { raw: boolean; update: boolean; display_id: string }) => {
@@ -19,6 +19,11 @@ function installFakeDeno(options: { broadcast?: boolean; outsideKernel?: boolean
     },
   };
   if (options.broadcast !== false) jupyter.broadcast = (type: string, content: unknown) => void sent.push({ how: "broadcast", type, content });
+  if (options.failing) {
+    jupyter.broadcast = () => {
+      throw new Error("kernel is shutting down");
+    };
+  }
   const deno = {};
   Object.defineProperty(deno, "jupyter", {
     get() {
@@ -98,4 +103,19 @@ test("ProgressBar under Deno draws one in-place display, not terminal lines", ()
   assert.equal(new Set(sent.map((s) => s.content.transient.display_id)).size, 1);
   assert.ok(sent.every((s) => "text/html" in s.content.data));
   assert.match(sent.at(-1)!.content.data["text/plain"], /Epoch 1\/1/);
+});
+
+test("a send Deno's kernel refuses is reported, and plotHistory falls back to a file instead of failing", async () => {
+  installFakeDeno({ failing: true });
+  const logged: string[] = [];
+  const { log, warn } = console;
+  console.log = console.warn = (...a: unknown[]) => void logged.push(a.join(" "));
+  try {
+    assert.equal(new NotebookOutput().show({ data: { "text/plain": "x" } }), false);
+    await plotHistory({ history: { loss: [1, 0.5] }, epoch: [0, 1] });
+  } finally {
+    Object.assign(console, { log, warn });
+  }
+  assert.match(logged[0], /Deno's kernel refused a notebook output: Error: kernel is shutting down/);
+  assert.ok(logged.some((l) => /chart written to .*\.png/.test(l)), logged.join("\n"));
 });
