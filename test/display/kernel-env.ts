@@ -20,8 +20,10 @@ export function kernelSkipReason(pythonModules = ["jupyter_client", "IPython"]):
 
 function isBuilt(): boolean {
   const distIndex = join(REPO, "dist", "index.js");
+  const entry = join(REPO, "dist", "main.cjs");
   const built = existsSync(distIndex) ? statSync(distIndex).mtimeMs : 0;
-  return built > 0 && newestMtime(join(REPO, "src")) <= built;
+  const entryWritten = existsSync(entry) && statSync(entry).mtimeMs >= built;
+  return built > 0 && entryWritten && newestMtime(join(REPO, "src")) <= built;
 }
 
 /**
