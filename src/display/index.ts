@@ -1,4 +1,4 @@
-// Inline charts: Vega-Lite specs of training histories, rendered to SVG/PNG in Node and shown in notebooks (tslab, Deno).
+// Inline charts: Vega-Lite specs of training histories, rendered to SVG/PNG and shown in notebooks (tslab, Deno).
 import { setNotebookProgressSink } from "../callbacks/progress-bar.js";
 import { NotebookProgress } from "./progress.js";
 import { inNotebook } from "./notebook.js";

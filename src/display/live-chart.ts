@@ -15,7 +15,7 @@ export interface LiveChartOptions extends ChartOptions {
   budget?: number;
   /** Draw a smoothed per-batch training curve: `true`, or the EMA smoothing factor in [0, 1) (default 0.9). */
   batches?: boolean | number;
-  /** Also write the final chart here (.png, .svg, .html or .json). Outside a notebook: default a PNG in the temp folder. */
+  /** Also write the final chart here (.png, .svg, .html or .json). Outside a notebook: default a temp PNG. */
   path?: string;
 }
 

@@ -7,8 +7,8 @@ import { NotebookOutput } from "./notebook.js";
 const MAX_EPOCH_LINES = 30;
 
 /**
- * ProgressBar's sink inside a notebook (tslab or Deno): one output per fit, replaced in place (epoch, batch, ETA, last logs) instead of
- * thousands of stream lines. Batch updates are throttled to `intervalMs`; epoch ends and the end always go out.
+ * ProgressBar's sink inside a notebook (tslab or Deno): one output per fit, replaced in place (epoch, batch, ETA, last
+ * logs) instead of thousands of stream lines. Batch updates are throttled to `intervalMs`; epoch ends and the end always go out.
  */
 export class NotebookProgress implements ProgressSink {
   readonly output = new NotebookOutput();
