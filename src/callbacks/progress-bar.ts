@@ -17,6 +17,8 @@ export interface ProgressState {
 /** Where the progress goes: the terminal (here) or an in-place notebook display (src/display/). */
 export interface ProgressSink {
   update(state: ProgressState): void;
+  /** Resolves when what was drawn has reached its destination (a notebook may publish outputs late). */
+  flush?(): Promise<void>;
 }
 
 let notebookSinkFactory: ((params: FitParams) => ProgressSink | undefined) | undefined;
@@ -87,12 +89,14 @@ export class ProgressBar extends Callback {
     this.send(this.batchesDone, logs, "epoch-end");
   }
 
-  override onTrainEnd(logs: Logs): void {
+  override async onTrainEnd(logs: Logs): Promise<void> {
     this.send(this.batchesDone, logs, "train-end");
+    await this.sink?.flush?.();
   }
 
-  override onTrainFailure(): void {
+  override async onTrainFailure(): Promise<void> {
     this.send(0, {}, "train-failed");
+    await this.sink?.flush?.();
   }
 
   private send(batch: number, logs: Logs, phase: ProgressState["phase"]): void {

@@ -25,6 +25,20 @@ function denoJupyter(): DenoJupyter | undefined {
   }
 }
 
+/**
+ * Deno's kernel publishes what a cell sends from a queue on another thread, and reports the cell finished (status
+ * idle) without waiting for that queue: an output still queued then arrives after the cell ended and front ends drop
+ * it (or it lands in the next cell). So an awaited chart call waits this long after its last send before it returns.
+ */
+const DRAIN_MS = 200;
+let lastSentAt = -Infinity;
+
+/** Resolves once DRAIN_MS have passed since the last output sent to Deno's kernel (at once if none is recent). */
+export async function denoOutputsDrained(): Promise<void> {
+  const wait = lastSentAt + DRAIN_MS - performance.now();
+  if (wait > 0) await new Promise<void>((resolve) => setTimeout(resolve, wait));
+}
+
 /** True inside Deno's Jupyter kernel. */
 export function inDenoKernel(): boolean {
   return denoJupyter() !== undefined;
@@ -51,6 +65,7 @@ export function showInDeno(bundle: MimeBundle, displayId: string, update: boolea
     // `display` (and `broadcast` in older kernels) returns a promise: a failed send must not become an unhandled
     // rejection in the middle of training.
     if (sent instanceof Promise) sent.catch(warn);
+    lastSentAt = performance.now();
     return true;
   } catch (e) {
     warn(e);

@@ -5,7 +5,7 @@ import { chartSpec, epochAxis } from "./history-spec.js";
 import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
-import { inNotebook, NotebookOutput } from "./notebook.js";
+import { inNotebook, NotebookOutput, outputsDelivered } from "./notebook.js";
 import type { ChartOptions, HistoryRow, VegaLiteSpec } from "./types.js";
 
 export interface LiveChartOptions extends ChartOptions {
@@ -158,6 +158,7 @@ export class LiveChart {
     this.stats.elapsedMs = Date.now() - this.startedAt;
     const used = this.stats.specMs + this.stats.pngMs + this.stats.fixedMs;
     this.stats.fraction = this.stats.elapsedMs > 0 ? used / this.stats.elapsedMs : 0;
+    await outputsDelivered(); // not chart work: the time Deno's kernel may need to publish the final update
   }
 
   /**

@@ -1,7 +1,7 @@
 // The one place that knows which notebook kernel hosts tslab-fit: tslab (tslab.ts) or Deno's kernel (deno.ts).
 // Everything else asks `inNotebook()` and draws through `NotebookOutput`.
 import { randomBytes } from "node:crypto";
-import { inDenoKernel, showInDeno } from "./deno.js";
+import { denoOutputsDrained, inDenoKernel, showInDeno } from "./deno.js";
 import { inTslab, showInTslab, type TslabOutputState } from "./tslab.js";
 import type { MimeBundle } from "./bundle.js";
 
@@ -18,6 +18,15 @@ export function notebookHost(): NotebookHost | undefined {
 /** True inside a notebook kernel that tslab-fit can draw into (tslab or Deno). */
 export function inNotebook(): boolean {
   return notebookHost() !== undefined;
+}
+
+/**
+ * Resolves when the outputs sent so far will reach the notebook as part of the running cell. Awaited at the end of
+ * every awaited display call (charts, LivePlot's final update, the progress display's last one). Immediate in tslab;
+ * in Deno's kernel it waits out the kernel's publishing queue (see deno.ts).
+ */
+export async function outputsDelivered(): Promise<void> {
+  if (notebookHost() === "deno") await denoOutputsDrained();
 }
 
 /**

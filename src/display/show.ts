@@ -1,7 +1,7 @@
 import { chartBundle } from "./bundle.js";
 import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { renderChart } from "./render.js";
-import { inNotebook, NotebookOutput } from "./notebook.js";
+import { inNotebook, NotebookOutput, outputsDelivered } from "./notebook.js";
 import type { VegaLiteSpec } from "./types.js";
 
 /**
@@ -18,7 +18,7 @@ export async function showChart(
     const chart = await renderChart(spec);
     const shown = new NotebookOutput().show(chartBundle(spec, options.text ?? "(chart)", chart));
     if (options.path) await writeChart(spec, options.path, options.title);
-    if (shown) return;
+    if (shown) return outputsDelivered();
     // A notebook detected but its display could not be reached: a file is better than nothing.
   }
   const path = options.path ?? tempChartPath(options.name ?? "chart");

@@ -2,7 +2,7 @@
 // kernel.test.ts). Checks the routing in src/display/notebook.ts and deno.ts.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { inNotebook, notebookHost, NotebookOutput } from "../../src/display/notebook.js";
+import { inNotebook, notebookHost, NotebookOutput, outputsDelivered } from "../../src/display/notebook.js";
 import { plotHistory } from "../../src/display/plot.js";
 import { ProgressBar } from "../../src/callbacks/progress-bar.js";
 import "../../src/display/index.js"; // registers the notebook progress display, as importing tslab-fit does
@@ -118,4 +118,21 @@ test("a send Deno's kernel refuses is reported, and plotHistory falls back to a 
   }
   assert.match(logged[0], /Deno's kernel refused a notebook output: Error: kernel is shutting down/);
   assert.ok(logged.some((l) => /chart written to .*\.png/.test(l)), logged.join("\n"));
+});
+
+test("after a send, awaited display calls wait for Deno's kernel to publish it (its queue may lag the cell's end)", async () => {
+  installFakeDeno();
+  await new Promise((r) => setTimeout(r, 250)); // past any send of an earlier test
+  let t0 = performance.now();
+  await outputsDelivered();
+  assert.ok(performance.now() - t0 < 150, "nothing sent recently: no wait");
+  new NotebookOutput().show({ data: { "text/plain": "x" } });
+  t0 = performance.now();
+  await outputsDelivered();
+  assert.ok(performance.now() - t0 >= 150, `waited ${performance.now() - t0} ms after a send`);
+  delete (globalThis as Record<string, unknown>).Deno;
+  t0 = performance.now();
+  new NotebookOutput().show({ data: { "text/plain": "x" } });
+  await outputsDelivered();
+  assert.ok(performance.now() - t0 < 150, "no wait outside Deno");
 });

@@ -88,6 +88,7 @@ test("Deno kernel: charts are one multi-MIME display_data; LivePlot and progress
   assert.ok(updates.length >= 2, `expected live updates, got ${updates.length}`);
   assert.ok(updates.every((m) => m.msg_type === "update_display_data"));
   assert.ok(updates[0].t < chart.at(-1)!.t - 0.2, `live: first update at ${updates[0].t}s, last at ${chart.at(-1)!.t}s`);
+  assert.ok(!chart.at(-1)!.late, "the final chart update arrives within the cell (before its idle status)");
   const final = chart.at(-1)!.content;
   assert.equal(final.data[VL].datasets.history.length, 5, "final spec has all 5 epochs");
   assert.ok("image/png" in final.data, "final update has the PNG");
@@ -100,12 +101,14 @@ test("Deno kernel: charts are one multi-MIME display_data; LivePlot and progress
   assert.ok(progress.slice(1).every((m) => m.msg_type === "update_display_data"));
   assert.equal(new Set(progress.map((m) => m.content.transient.display_id)).size, 1);
   assert.match(progress.at(-1)!.content.data["text/plain"], /Epoch 5\/5/);
+  assert.ok(!progress.at(-1)!.late, "the last progress update arrives within the cell");
   assert.ok(!/ms\/step/.test(streams(train.messages)), "no progress lines on stdout");
 
   // Cell 2: history.plot() is a new output in its own cell.
   assert.equal(plot.reply.status, "ok", streams(plot.messages));
   const plotted = plot.messages.filter((m) => m.msg_type === "display_data");
   assert.equal(plotted.length, 1);
+  assert.ok(!plotted[0].late, "history.plot's chart arrives within its cell");
   assert.deepEqual(Object.keys(plotted[0].content.data).sort(), [VL, "image/png", "text/plain"]);
   assert.deepEqual(plotted[0].content.data[VL].vconcat.map((p: any) => p.title.text), ["loss"]);
   assert.notEqual(plotted[0].content.transient.display_id, chartId);

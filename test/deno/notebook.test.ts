@@ -57,5 +57,6 @@ test("mnist-walkthrough.ipynb executes under Deno's kernel with inline charts an
   }
   // Files the callbacks wrote, relative to the notebook, and the best model read back.
   assert.ok(statSync(join(env.notebookDir, "models", "best_model.keras")).size > 10_000);
-  assert.match(text(cellWith("loadKeras(")), /reloaded best model: val_loss \d\.\d{4}/);
+  // Deno's kernel may publish a cell's last console.log after the cell ended, into the next cell: look in all of them.
+  assert.match(code.map(text).join(""), /reloaded best model: val_loss \d\.\d{4}/);
 });
