@@ -235,6 +235,7 @@ export async function evaluateWithHooks(
   source: BatchSource,
   names: string[],
   callbacks: CallbackList,
+  stop?: StopRequest,
 ): Promise<Logs> {
   await callbacks.onTestBegin({});
   if (source.whole && !callbacks.wantsTestBatchLogs) {
@@ -251,6 +252,10 @@ export async function evaluateWithHooks(
   const running = new RunningMean(names);
   let batch = 0;
   for await (const b of source.epoch()) {
+    if (stop?.requested) {
+      b.dispose();
+      throw stop.error("evaluate", batch, source.steps);
+    }
     await callbacks.onTestBatchBegin(batch, {});
     try {
       const out = model.evaluate(b.xs, b.ys, { batchSize: b.size, verbose: 0 });
@@ -263,6 +268,7 @@ export async function evaluateWithHooks(
     }
     await callbacks.onTestBatchEnd(batch, running.means());
     batch += 1;
+    if (stop) await yieldToEventLoop();
   }
   const logs = running.means();
   await callbacks.onTestEnd(logs);

@@ -10,7 +10,7 @@ export interface Arrays {
   dispose(): void;
 }
 
-function asList(t: Tensors, name: string): tf.Tensor[] {
+export function asTensorList(t: Tensors, name: string): tf.Tensor[] {
   const list = Array.isArray(t) ? t : [t];
   if (list.length === 0 || !list.every((v) => v instanceof tf.Tensor)) {
     throw new Error(`${name} must be a tf.Tensor or an array of tf.Tensors (one per model input/output)`);
@@ -31,8 +31,8 @@ export function prepareArrays(
   const owned: tf.Tensor[] = [];
   const disposers: Array<() => void> = [() => tf.dispose(owned)];
   const take = (t: tf.Tensor) => (owned.push(t), t);
-  const rawXs = asList(x, "x");
-  const rawYs = asList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
+  const rawXs = asTensorList(x, "x");
+  const rawYs = asTensorList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
   const count = rawXs[0].shape[0];
   for (const [name, list] of [["x", rawXs], ["y", rawYs]] as const) {
     list.forEach((t, i) => {
