@@ -83,14 +83,14 @@ export function confusionSpec(matrix: number[][], names: string[], options: Conf
         transform: [{ filter: "datum.diagonal" }],
         mark: { type: "rect", fill: null, stroke: "#08306b", strokeWidth: 1.5 },
       },
-      {
-        mark: { type: "text", fontSize: cell >= 36 ? 11 : 9 },
+      ...[true, false].map((diagonal) => ({
+        transform: [{ filter: diagonal ? "datum.diagonal" : "!datum.diagonal" }],
+        mark: { type: "text", fontSize: cell >= 36 ? 11 : 9, fontWeight: diagonal ? "bold" : "normal" },
         encoding: {
           text: { field: "text" },
           color: { condition: [{ test: "datum.dark", value: "white" }, { test: "datum.zero", value: "#b0b0b0" }], value: "#222" },
-          fontWeight: { condition: { test: "datum.diagonal", value: "bold" }, value: "normal" },
         },
-      },
+      })),
     ],
     resolve: { scale: { color: "independent" } },
     config: EVALUATION_CONFIG,

@@ -65,16 +65,13 @@ export function samplesSpec(tiles: SampleTile[], layout: SamplesLayout): VegaLit
     },
   ];
   if (hasText) {
-    layers.push({
-      mark: { type: "text", fontSize: 12, baseline: "middle" },
-      encoding: {
-        x: px("cx"),
-        y: px("ty"),
-        text: { field: "caption" },
-        color: { condition: { test: "datum.wrong", value: "#d62728" }, value: "#333" },
-        fontWeight: { condition: { test: "datum.wrong", value: "bold" }, value: "normal" },
-      },
-    });
+    for (const wrong of [false, true]) {
+      layers.push({
+        transform: [{ filter: wrong ? "datum.wrong" : "!datum.wrong" }],
+        mark: { type: "text", fontSize: 12, baseline: "middle", color: wrong ? "#d62728" : "#333", fontWeight: wrong ? "bold" : "normal" },
+        encoding: { x: px("cx"), y: px("ty"), text: { field: "caption" } },
+      });
+    }
   }
   return {
     $schema: VEGA_LITE_SCHEMA,
