@@ -1,7 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 
-/** Class labels as a tfjs tensor (class ids `[n]`, `[n, 1]`, or one-hot / probabilities `[n, k]`) or plain numbers. */
-export type ClassLabels = tf.Tensor | ArrayLike<number>;
+/**
+ * Class labels as a tfjs tensor (class ids `[n]`, `[n, 1]`, or one-hot / probabilities `[n, k]`) or plain numbers.
+ * `predict`'s result (typed `Tensor | Tensor[]`) is taken as it is when the model has one output.
+ */
+export type ClassLabels = tf.Tensor | tf.Tensor[] | ArrayLike<number>;
 
 export interface ClassOptions {
   /** Display names of the classes, class id i ↔ `labels[i]`. Default: "0", "1", …; its length fixes the class count. */
@@ -20,7 +23,8 @@ export interface ConfusionOptions extends ClassOptions {
  * Class ids from labels or model outputs: a `[n, k>1]` tensor (one-hot or probabilities) gives its argmax per row,
  * `[n]` and `[n, 1]` are taken as ids.
  */
-export function classIds(y: ClassLabels, name: string): Int32Array {
+export function classIds(labels: ClassLabels, name: string): Int32Array {
+  const y = singleTensor(labels, name);
   if (y instanceof tf.Tensor) {
     if (y.rank === 2 && y.shape[1]! > 1) return tf.tidy(() => y.argMax(1)).dataSync() as Int32Array;
     if (y.rank === 1 || (y.rank === 2 && y.shape[1] === 1)) return toIds(y.dataSync(), name);
@@ -30,6 +34,12 @@ export function classIds(y: ClassLabels, name: string): Int32Array {
     throw new Error(`${name} must be a tf.Tensor or an array of class ids, got ${y === null ? "null" : typeof y}`);
   }
   return toIds(y, name);
+}
+
+function singleTensor(y: ClassLabels, name: string): tf.Tensor | ArrayLike<number> {
+  if (!Array.isArray(y) || !y.some((v) => v instanceof tf.Tensor)) return y as tf.Tensor | ArrayLike<number>;
+  if (y.length === 1) return y[0] as tf.Tensor;
+  throw new Error(`${name} is a list of ${y.length} tensors (a model with several outputs): pass the one output to score`);
 }
 
 function toIds(values: ArrayLike<number>, name: string): Int32Array {
@@ -48,7 +58,12 @@ export function pairedIds(yTrue: ClassLabels, yPred: ClassLabels, options: Class
   const pred = classIds(yPred, "yPred");
   if (truth.length !== pred.length) throw new Error(`yTrue has ${truth.length} samples but yPred has ${pred.length}: they must match one to one`);
   if (truth.length === 0) throw new Error("yTrue and yPred are empty: there is nothing to compare");
-  const widest = Math.max(...[yTrue, yPred].map((y) => (y instanceof tf.Tensor && y.rank === 2 && y.shape[1]! > 1 ? y.shape[1]! : 0)));
+  const widest = Math.max(
+    ...[yTrue, yPred].map((labels) => {
+      const y = Array.isArray(labels) && labels.length === 1 ? labels[0] : labels;
+      return y instanceof tf.Tensor && y.rank === 2 && y.shape[1]! > 1 ? y.shape[1]! : 0;
+    }),
+  );
   let largest = 0;
   for (let i = 0; i < truth.length; i++) largest = Math.max(largest, truth[i], pred[i]);
   const { labels } = options;

@@ -43,6 +43,8 @@ describe("confusion matrix and classification report: the numbers", () => {
     assert.throws(() => confusionMatrix([0, 1.5], [0, 1]), /yTrue\[1\] is 1.5/);
     assert.throws(() => confusionMatrix([0, 3], [0, 1], { labels: ["a", "b"] }), /labels names 2 classes but the data has class id 3/);
     assert.throws(() => confusionMatrix(tf.zeros([2, 2, 2]), [0, 1]), /yTrue must be class ids \[n\] or \[n, 1\].*shape \[2, 2, 2\]/);
+    assert.deepEqual(confusionMatrix([0, 1], [tf.tensor2d([[0.9, 0.1], [0.2, 0.8]])]), [[1, 0], [0, 1]], "predict's one-output list");
+    assert.throws(() => confusionMatrix([0, 1], [tf.zeros([2, 2]), tf.zeros([2, 1])]), /yPred is a list of 2 tensors \(a model with several outputs\)/);
     assert.throws(() => confusionMatrix([0], [0], { normalize: "rows" as never }), /normalize must be true, false, "true", "pred" or "all"/);
   });
 
