@@ -2,6 +2,7 @@
 // diagram. Charts go through showChart (Vega-Lite + PNG + text in a notebook, a file elsewhere), tables through
 // showTable (HTML + text in a notebook, printed text elsewhere).
 import * as tf from "@tensorflow/tfjs";
+import { inspect } from "node:util";
 import { encodePng } from "../tensorboard/png.js";
 import {
   classificationScores, classIds, countMatrix, normalizeMatrix, pairedIds,
@@ -27,7 +28,8 @@ export interface EvaluationChartOptions {
 
 /**
  * Draws the confusion matrix as a heatmap (true class down, predicted across; correct predictions blue, errors
- * orange, every cell labelled) and returns the matrix. `yPred` may be class ids or the model's probabilities.
+ * orange, every cell labelled). `yPred` may be class ids or the model's probabilities; `confusionMatrix` gives the
+ * numbers. (Nothing is returned, so a cell ending with the call shows the chart and nothing else.)
  *
  * @example
  * await plotConfusionMatrix(yTest, model.predict(xTest) as tf.Tensor, { normalize: true });
@@ -36,7 +38,7 @@ export async function plotConfusionMatrix(
   yTrue: ClassLabels,
   yPred: ClassLabels,
   options: ConfusionOptions & EvaluationChartOptions = {},
-): Promise<number[][]> {
+): Promise<void> {
   if (options.path !== undefined) checkChartPath(options.path);
   const { truth, pred, names } = pairedIds(yTrue, yPred, options);
   const normalized = options.normalize !== undefined && options.normalize !== false;
@@ -49,7 +51,6 @@ export async function plotConfusionMatrix(
     title,
     name: "confusion-matrix",
   });
-  return matrix;
 }
 
 /**
@@ -63,6 +64,10 @@ export async function plotConfusionMatrix(
 export function classificationReport(yTrue: ClassLabels, yPred: ClassLabels, options: ClassOptions & { show?: boolean } = {}): ClassificationReport {
   const report = classificationScores(yTrue, yPred, options);
   if (options.show !== false) showTable(reportHtml(report), reportText(report));
+  // tslab prints a cell's last value: one summary line rather than the whole object again under the table.
+  Object.defineProperty(report, inspect.custom, {
+    value: () => `ClassificationReport: accuracy ${report.accuracy.toFixed(4)}, macro F1 ${report.macroAvg.f1.toFixed(4)}, ${report.support} samples (.classes, .macroAvg, .weightedAvg)`,
+  });
   return report;
 }
 
@@ -71,13 +76,12 @@ export async function plotPerClassAccuracy(
   yTrue: ClassLabels,
   yPred: ClassLabels,
   options: ClassOptions & EvaluationChartOptions = {},
-): Promise<ClassificationReport> {
+): Promise<void> {
   if (options.path !== undefined) checkChartPath(options.path);
   const report = classificationScores(yTrue, yPred, options);
   const spec = perClassSpec(report, { title: options.title });
   const text = report.classes.map((c) => `${c.label}: ${(c.recall * 100).toFixed(1)}% of ${c.support}`).join("\n");
   await showChart(spec, { text: `accuracy ${(report.accuracy * 100).toFixed(1)}% overall\n${text}`, path: options.path, name: "per-class-accuracy" });
-  return report;
 }
 
 export interface PlotSamplesOptions extends EvaluationChartOptions {

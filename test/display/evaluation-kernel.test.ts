@@ -72,6 +72,7 @@ test("real tslab kernel: evaluate's progress and result, each evaluation chart a
     assert.equal(shown.length, 1, `${what}: one output, got ${shown.length}`);
     assert.deepEqual(Object.keys(shown[0].content.data).sort(), keys, what);
     assert.equal(c.messages.filter((m) => m.msg_type === "update_display_data").length, 0);
+    if (what !== "classification report") assert.equal(stream(c, "stdout"), "", `${what}: the call returns nothing for tslab to print`);
     return shown[0].content;
   };
   const cm = only(confusion, CHART, "confusion matrix");
@@ -81,6 +82,7 @@ test("real tslab kernel: evaluate's progress and result, each evaluation chart a
   const table = only(report, TABLE, "classification report");
   assert.match(table.data["text/html"], /<table/);
   assert.match(table.data["text/plain"], /precision +recall +f1-score +support[\s\S]*weighted avg/);
+  assert.match(stream(report, "stdout"), /^ClassificationReport: accuracy 0\.\d{4}, macro F1 0\.\d{4}, 200 samples/, "the returned data prints as one line");
   assert.equal(only(perClass, CHART, "per-class accuracy").data[VL].layer[0].data.values.length, 10);
   const grid = only(samples, CHART, "samples");
   assert.equal(grid.data[VL].data.values.length, 12);
