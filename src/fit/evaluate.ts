@@ -140,7 +140,7 @@ export async function predict(model: tf.LayersModel, x: Tensors, options: PassOp
       await callbacks.onPredictBatchBegin(batch, {});
       let outputs: tf.Tensor[];
       try {
-        const out = model.predict(b.xs, { batchSize: b.size });
+        const out = model.predictOnBatch(b.xs);
         outputs = Array.isArray(out) ? out : [out];
       } finally {
         b.dispose();

@@ -271,3 +271,26 @@ describe("errors carry a message and a stack", () => {
     });
   });
 });
+
+describe("in-order batches", () => {
+  it("cut across chunk boundaries keep every row, in order, with its dtype (rows wider than a chunk's share)", async () => {
+    const { arrayBatches } = await import("../../src/fit/batches.js");
+    const width = 2 ** 21; // 8 MB a row: 2 rows per 16 MB chunk
+    const x = tf.range(0, 5 * width).reshape([5, width]);
+    const y = tf.tensor1d([0, 1, 2, 3, 4], "int32");
+    const before = tf.memory().numTensors;
+    const batches = [];
+    for await (const b of arrayBatches({ xs: [x], ys: [y], count: 5, dispose: () => undefined }, 1, false).epoch()) {
+      const bx = b.xs as tf.Tensor;
+      const by = b.ys as tf.Tensor;
+      batches.push({ first: bx.dataSync()[0], last: bx.dataSync()[width - 1], shape: bx.shape, label: by.dataSync()[0], dtype: by.dtype });
+      b.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before, "every batch disposed, no chunk left behind");
+    assert.deepEqual(batches.map((b) => b.first), [0, 1, 2, 3, 4].map((r) => r * width));
+    assert.deepEqual(batches.map((b) => b.last), [1, 2, 3, 4, 5].map((r) => r * width - 1));
+    assert.deepEqual(batches.map((b) => b.label), [0, 1, 2, 3, 4]);
+    assert.ok(batches.every((b) => b.dtype === "int32" && b.shape[0] === 1 && b.shape[1] === width));
+    tf.dispose([x, y]);
+  });
+});
