@@ -71,6 +71,8 @@ export class NotebookProgress implements ProgressSink {
       // One pass (evaluate, predict): its finished line says it all.
     } else if (s.phase === "train-end") {
       lines.push(`<div><b>done</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"}</div>`);
+    } else if (s.phase === "train-failed" && s.label) {
+      lines.push(`<div><b>${escapeHtml(s.label)} failed</b> (the error is below)</div>`);
     } else if (s.phase === "train-failed") {
       lines.push(`<div><b>failed</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"} (the error is below)</div>`);
     }
