@@ -8,6 +8,7 @@ import { inTslab } from "../display/tslab.js";
 import { StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
+import { namedTestValues } from "./test-values.js";
 import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
@@ -245,7 +246,7 @@ export async function evaluateWithHooks(
     const scalars = Array.isArray(out) ? out : [out];
     const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
     tf.dispose(scalars);
-    const logs: Logs = Object.fromEntries(names.map((n, i) => [n, values[i]]));
+    const logs = namedTestValues(values, names, model.outputs.length);
     await callbacks.onTestEnd(logs);
     return logs;
   }
@@ -262,7 +263,8 @@ export async function evaluateWithHooks(
       const scalars = Array.isArray(out) ? out : [out];
       const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
       tf.dispose(scalars);
-      running.add(values, b.size);
+      const named = namedTestValues(values, names, model.outputs.length);
+      running.add(names.map((n) => named[n]), b.size);
     } finally {
       b.dispose();
     }
