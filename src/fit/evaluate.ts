@@ -10,6 +10,7 @@ import { StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { arrayBatches, datasetBatches, type BatchSource } from "./batches.js";
 import { asTensorList, checkFitOptions, prepareArrays } from "./prepare.js";
+import { weightedTestStep, WeightedMeans } from "./weighted-test.js";
 
 export interface PassOptions {
   /** Samples per batch. Default 32. */
@@ -24,7 +25,13 @@ export interface PassOptions {
   stopOnInterrupt?: boolean;
 }
 
-export type EvaluateOptions = PassOptions;
+export interface EvaluateOptions extends PassOptions {
+  /**
+   * One weight per sample (`[n]`), as Keras's `sample_weight`: losses become `Σ w·loss / n`, metrics weighted means
+   * `Σ w·m / Σ w`.
+   */
+  sampleWeight?: tf.Tensor;
+}
 
 export interface EvaluateDatasetOptions extends Omit<PassOptions, "batchSize"> {
   /** How many batches of the dataset to evaluate. Default: until it ends. */
@@ -41,18 +48,74 @@ export interface EvaluateDatasetOptions extends Omit<PassOptions, "batchSize"> {
  */
 export async function evaluate(model: tf.LayersModel, x: Tensors, y: Tensors, options: EvaluateOptions = {}): Promise<Logs> {
   checkCompiled(model, "evaluate");
-  checkPassOptions(options);
+  checkPassOptions(options, ["sampleWeight"]);
   await ensureBackend();
   const arrays = prepareArrays(model, x, y, {});
+  const weights = options.sampleWeight === undefined ? undefined : sampleWeights(options.sampleWeight, arrays.train.count);
   try {
-    return await runEvaluation(model, arrayBatches(arrays.train, options.batchSize ?? 32, false), options, {
-      batchSize: options.batchSize ?? 32,
-      samples: arrays.train.count,
-    });
+    const batchSize = options.batchSize ?? 32;
+    const sizes = { batchSize, samples: arrays.train.count };
+    if (weights) {
+      // The weights travel as one more target column, batched with the rest.
+      const withWeights = { ...arrays.train, ys: [...arrays.train.ys, weights] };
+      return await runWeightedEvaluation(model, arrayBatches(withWeights, batchSize, false), options, sizes);
+    }
+    return await runEvaluation(model, arrayBatches(arrays.train, batchSize, false), options, sizes);
   } catch (error) {
     throw withMessage(error, "evaluate");
   } finally {
     arrays.dispose();
+    weights?.dispose();
+  }
+}
+
+function sampleWeights(w: unknown, count: number): tf.Tensor {
+  if (!(w instanceof tf.Tensor) || !(w.rank === 1 || (w.rank === 2 && w.shape[1] === 1)) || w.shape[0] !== count) {
+    const got = w instanceof tf.Tensor ? `a tensor of shape [${w.shape.join(", ")}]` : typeof w;
+    throw new Error(`sampleWeight must be a tf.Tensor of shape [${count}] (one weight per sample), got ${got}`);
+  }
+  return tf.tidy(() => w.reshape([count]).cast("float32"));
+}
+
+async function runWeightedEvaluation(
+  model: tf.LayersModel,
+  source: BatchSource,
+  options: PassOptions,
+  sizes: { batchSize: number | null; samples: number | null },
+): Promise<Logs> {
+  const names = kerasMetricNames(model.metricsNames, (model as unknown as { metrics?: unknown }).metrics);
+  const step = weightedTestStep(model, names);
+  const { callbacks, progress } = passCallbacks("evaluate", options);
+  callbacks.setModel(model);
+  callbacks.setParams(passParams(source.steps, options, sizes, names));
+  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inTslab() });
+  try {
+    await callbacks.onTestBegin({});
+    const running = new WeightedMeans(names, model);
+    let batch = 0;
+    for await (const b of source.epoch()) {
+      if (stop.requested) {
+        b.dispose();
+        throw stop.error("evaluate", batch, source.steps);
+      }
+      await callbacks.onTestBatchBegin(batch, {});
+      try {
+        running.add(await step(b));
+      } finally {
+        b.dispose();
+      }
+      await callbacks.onTestBatchEnd(batch, running.means());
+      batch += 1;
+      await yieldToEventLoop();
+    }
+    const logs = running.means();
+    await callbacks.onTestEnd(logs);
+    return logs;
+  } catch (error) {
+    progress?.fail();
+    throw error;
+  } finally {
+    stop.dispose();
   }
 }
 
@@ -63,7 +126,7 @@ export async function evaluateDataset(
   options: EvaluateDatasetOptions = {},
 ): Promise<Logs> {
   checkCompiled(model, "evaluateDataset");
-  checkPassOptions(options);
+  checkPassOptions(options, ["batches"]);
   if (options.batches !== undefined && !(Number.isInteger(options.batches) && options.batches >= 1)) {
     throw new Error(`batches must be a whole number >= 1, got ${String(options.batches)}`);
   }
@@ -169,12 +232,9 @@ function checkCompiled(model: tf.LayersModel, call: string): void {
   if (model.loss == null) throw new Error(`model is not compiled: ${call} needs the loss and metrics of model.compile({ optimizer, loss, metrics })`);
 }
 
-function checkPassOptions(o: PassOptions): void {
+function checkPassOptions(o: PassOptions, extra: string[] = []): void {
   checkFitOptions(o as Parameters<typeof checkFitOptions>[0]);
-  if ("sampleWeight" in o) {
-    throw new Error("sampleWeight is not supported by evaluate yet (tfjs has no weighted evaluation to build on); evaluate the weighted subset, or leave it out");
-  }
-  const known = ["batchSize", "verbose", "callbacks", "signal", "stopOnInterrupt", "batches"];
+  const known = ["batchSize", "verbose", "callbacks", "signal", "stopOnInterrupt", ...extra];
   for (const key of Object.keys(o)) {
     if (!known.includes(key)) throw new Error(`unknown option "${key}"; the options are ${known.join(", ")}`);
   }

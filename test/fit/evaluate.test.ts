@@ -137,6 +137,10 @@ describe("evaluate", () => {
     // The batch-by-batch path (a callback watching test batches) gives the same numbers.
     const watched = await evaluate(model, [xa, xb], [labels, target], { verbose: 0, batchSize: 8, callbacks: [new Recorder()] });
     for (const k of Object.keys(logs)) close(watched[k], logs[k], 1e-5);
+    // Weights of 2 everywhere: losses double (Σw·l / n), metrics stay (Σw·m / Σw).
+    const twice = await evaluate(model, [xa, xb], [labels, target], { verbose: 0, batchSize: 8, sampleWeight: tf.fill([20], 2) });
+    for (const k of ["loss", "cls_loss", "reg_loss"]) close(twice[k], 2 * logs[k], 1e-4);
+    for (const k of ["cls_accuracy", "reg_accuracy"]) close(twice[k], logs[k], 1e-5);
   });
 
   it("fit's validation logs of a two-output model carry the same, correctly named numbers as evaluate", async () => {
@@ -169,6 +173,32 @@ describe("evaluate", () => {
     close(two.loss, firstTwo.loss);
   });
 
+  it("sampleWeight weighs as Keras 3: losses Σw·l / n, metrics Σw·m / Σw; all-ones weights change nothing", async () => {
+    const { x, y } = toyData(30);
+    const model = tinyModel();
+    const plain = await evaluate(model, x, y, { verbose: 0, batchSize: 8 });
+    const ones = await evaluate(model, x, y, { verbose: 0, batchSize: 8, sampleWeight: tf.ones([30]) });
+    close(ones.loss, plain.loss);
+    close(ones.accuracy, plain.accuracy);
+    // Random weights, checked against per-sample values computed by hand.
+    const w = tf.randomUniform([30], 0, 2, "float32", 9);
+    const rec = new Recorder();
+    const weighted = await evaluate(model, x, y, { verbose: 0, batchSize: 8, sampleWeight: w, callbacks: [rec] });
+    const probs = model.predict(x) as tf.Tensor;
+    const perLoss = tf.neg(tf.sum(tf.mul(tf.oneHot(y, 3), tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1));
+    const perHit = tf.equal(tf.argMax(probs, -1), y).cast("float32");
+    close(weighted.loss, tf.sum(tf.mul(perLoss, w)).dataSync()[0] / 30, 1e-4);
+    close(weighted.accuracy, tf.sum(tf.mul(perHit, w)).dataSync()[0] / tf.sum(w).dataSync()[0], 1e-5);
+    assert.deepEqual(rec.order().filter((h) => h.startsWith("testBatchEnd")), ["testBatchEnd0", "testBatchEnd1", "testBatchEnd2", "testBatchEnd3"]);
+    assert.deepEqual(rec.calls.at(-1)!.logs, weighted);
+    // Zero weights on the second half: accuracy is the first half's, loss counts the zeros in its denominator.
+    const half = tf.concat([tf.ones([15]), tf.zeros([15])]);
+    const firstHalf = await evaluate(model, x.slice(0, 15), y.slice(0, 15), { verbose: 0 });
+    const masked = await evaluate(model, x, y, { verbose: 0, sampleWeight: half });
+    close(masked.accuracy, firstHalf.accuracy);
+    close(masked.loss, firstHalf.loss / 2, 1e-5);
+  });
+
   it("an abort rejects at the next batch boundary with an AbortError; an aborted signal evaluates nothing", async () => {
     const { x, y } = toyData(50);
     const model = tinyModel();
@@ -189,7 +219,8 @@ describe("evaluate", () => {
     const model = tinyModel();
     await assert.rejects(evaluate(model, x, y, { batchSize: 0 }), /batchSize must be a whole number >= 1, got 0/);
     await assert.rejects(evaluate(model, x, y.slice(0, 10), { verbose: 0 }), /y has 10 samples but x has 20/);
-    await assert.rejects(evaluate(model, x, y, { sampleWeight: tf.ones([20]) } as never), /sampleWeight is not supported by evaluate yet/);
+    await assert.rejects(evaluate(model, x, y, { sampleWeight: tf.ones([10]) }), /sampleWeight must be a tf.Tensor of shape \[20\] \(one weight per sample\), got a tensor of shape \[10\]/);
+    await assert.rejects(predict(model, x, { sampleWeight: tf.ones([20]) } as never), /unknown option "sampleWeight"/);
     await assert.rejects(evaluate(model, x, y, { batch_size: 8 } as never), /unknown option "batch_size"/);
     const raw = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [4] })] });
     await assert.rejects(evaluate(raw, x, y), /model is not compiled: evaluate needs the loss/);
