@@ -51,8 +51,9 @@ export async function evaluate(model: tf.LayersModel, x: Tensors, y: Tensors, op
   checkPassOptions(options, ["sampleWeight"]);
   await ensureBackend();
   const arrays = prepareArrays(model, x, y, {});
-  const weights = options.sampleWeight === undefined ? undefined : sampleWeights(options.sampleWeight, arrays.train.count);
+  let weights: tf.Tensor | undefined;
   try {
+    if (options.sampleWeight !== undefined) weights = sampleWeights(options.sampleWeight, arrays.train.count);
     const batchSize = options.batchSize ?? 32;
     const sizes = { batchSize, samples: arrays.train.count };
     if (weights) {
