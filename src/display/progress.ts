@@ -27,7 +27,8 @@ export class NotebookProgress implements ProgressSink {
     const now = Date.now();
     if (s.phase === "epoch-end") {
       this.epochMs.push(s.elapsedMs);
-      this.done.push(s.label ? `${s.label} - ${epochLine(s).replace(/^Epoch \S+ - /, "")}` : epochLine(s));
+      // A single pass (evaluate, predict) reads as Keras's finished bar: "evaluate 53/53 - 1s 11ms/step - …".
+      this.done.push(s.label ? `${s.label} ${s.batch}/${s.steps ?? s.batch} - ${epochLine(s).replace(/^Epoch \S+ - /, "")}` : epochLine(s));
     }
     if (s.phase === "batch" && now - this.lastSent < this.intervalMs) return;
     if (s.phase === "epoch-begin" && now - this.lastSent < this.intervalMs && this.output.isShown) return;

@@ -65,7 +65,7 @@ test("real tslab kernel: evaluate's progress and result, each evaluation chart a
   const progress = evaluated.messages.filter((m) => m.msg_type === "display_data" || m.msg_type === "update_display_data");
   assert.ok(progress.length >= 1);
   assert.equal(new Set(progress.map((m) => m.content.transient.display_id)).size, 1, "one in-place progress display");
-  assert.match(progress.at(-1)!.content.data["text/plain"], new RegExp(`^evaluate - \\d+s \\d+ms/step - accuracy: ${logs.accuracy.toFixed(4)} - loss: ${logs.loss.toFixed(4)}$`));
+  assert.match(progress.at(-1)!.content.data["text/plain"], new RegExp(`^evaluate 7/7 - \\d+s \\d+ms/step - accuracy: ${logs.accuracy.toFixed(4)} - loss: ${logs.loss.toFixed(4)}$`));
 
   const only = (c: { messages: Msg[] }, keys: string[], what: string) => {
     const shown = displays(c);
