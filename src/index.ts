@@ -1,11 +1,13 @@
 // Public API of tslab-fit: fit → CallbackList → callbacks → sinks (display, event files, model files).
 export { fit, fitDataset } from "./fit/fit.js";
 export type { FitOptions, FitDatasetOptions, CommonFitOptions, Tensors } from "./fit/fit.js";
+export { evaluate, evaluateDataset, predict } from "./fit/evaluate.js";
+export type { EvaluateOptions, EvaluateDatasetOptions, PassOptions } from "./fit/evaluate.js";
 export { Callback, HOOK_NAMES } from "./fit/callback.js";
 export type { CallbackConfig, HookName, HookResult, TrainingEvent } from "./fit/callback.js";
 export { CallbackList } from "./fit/callback-list.js";
 export { CallbackError } from "./fit/callback-error.js";
-export type { FitParams, Logs } from "./fit/logs.js";
+export type { FitParams, Logs, PredictLogs } from "./fit/logs.js";
 export { getLearningRate, setLearningRate, getIterations } from "./fit/optimizer.js";
 export { formatPath } from "./fit/format-path.js";
 

@@ -69,6 +69,32 @@ test("mnist-walkthrough.ipynb executes under nbconvert with the tslab kernel", {
   const bestValLoss = Math.min(...spec.datasets.history.map((r: any) => r.val_loss));
   assert.ok(Math.abs(Number(reloaded[1]) - bestValLoss) < 2e-4, `reloaded ${reloaded[1]} vs best ${bestValLoss}`);
 
+  // The evaluation at the end: evaluate on the test digits (int32 labels), a confusion matrix, the per-class report
+  // and the misclassified digits, each one output in its cell.
+  const tested = /test accuracy (\d+\.\d\d)% on 1667 digits, loss (\d\.\d{4})/.exec(text(cellWith("await evaluate(best, xTest")));
+  assert.ok(tested, text(cellWith("await evaluate(best, xTest")));
+  assert.ok(Number(tested[1]) > 85, `test accuracy ${tested[1]}%`);
+  const single = (snippet: string) => {
+    const shown = cellWith(snippet).outputs.filter((o: any) => o.output_type === "display_data");
+    assert.equal(shown.length, 1, `${snippet}: one output`);
+    return shown[0];
+  };
+  const cm = single("plotConfusionMatrix(");
+  assert.deepEqual(Object.keys(cm.data).sort(), [VL, "image/png", "text/plain"]);
+  const cells = cm.data[VL].data.values;
+  const right = cells.filter((c: any) => c.diagonal).reduce((s: number, c: any) => s + c.value, 0);
+  assert.equal(cells.reduce((s: number, c: any) => s + c.value, 0), 1667);
+  assert.ok(Math.abs((100 * right) / 1667 - Number(tested[1])) < 0.01, "the matrix agrees with evaluate's accuracy");
+  const report = single("classificationReport(");
+  assert.deepEqual(Object.keys(report.data).sort(), ["text/html", "text/plain"]);
+  assert.match([].concat(report.data["text/plain"]).join(""), /weighted avg +0\.\d\d +0\.\d\d +0\.\d\d +1667/);
+  assert.match(text(cellWith("classificationReport(")), /hardest digit: \d \(F1 0\.\d{3}, \d+ test digits\)/);
+  const grid = single("plotSamples(");
+  assert.ok("image/png" in grid.data);
+  const tiles = grid.data[VL].data.values;
+  assert.equal(tiles.length, 24);
+  assert.ok(tiles.every((t: any) => t.wrong), "all 24 shown are misclassified (there are more than 24)");
+
   // plotRuns draws the TensorBoard runs in one chart.
   const runsChart = cellWith("plotRuns(").outputs.filter((o: any) => o.output_type === "display_data");
   assert.equal(runsChart.length, 1);
