@@ -48,7 +48,7 @@ export interface EvaluateDatasetOptions extends Omit<PassOptions, "batchSize"> {
  */
 export async function evaluate(model: tf.LayersModel, x: Tensors, y: Tensors, options: EvaluateOptions = {}): Promise<Logs> {
   checkCompiled(model, "evaluate");
-  checkPassOptions(options, ["sampleWeight"]);
+  checkPassOptions("evaluate", options, ["sampleWeight"]);
   await ensureBackend();
   const arrays = prepareArrays(model, x, y, {});
   let weights: tf.Tensor | undefined;
@@ -127,7 +127,7 @@ export async function evaluateDataset(
   options: EvaluateDatasetOptions = {},
 ): Promise<Logs> {
   checkCompiled(model, "evaluateDataset");
-  checkPassOptions(options, ["batches"]);
+  checkPassOptions("evaluateDataset", options, ["batches"]);
   if (options.batches !== undefined && !(Number.isInteger(options.batches) && options.batches >= 1)) {
     throw new Error(`batches must be a whole number >= 1, got ${String(options.batches)}`);
   }
@@ -176,7 +176,7 @@ export async function predict(model: tf.LayersModel, x: Tensors, options: PassOp
   if (!model || typeof (model as { predict?: unknown }).predict !== "function" || !Array.isArray(model.inputs)) {
     throw new Error("model must be a tf.LayersModel (tf.sequential() or tf.model())");
   }
-  checkPassOptions(options);
+  checkPassOptions("predict", options);
   await ensureBackend();
   const xs = asTensorList(x, "x");
   if (xs.length !== model.inputs.length) throw new Error(`x: the model has ${model.inputs.length} input(s) but ${xs.length} tensor(s) were given`);
@@ -233,12 +233,16 @@ function checkCompiled(model: tf.LayersModel, call: string): void {
   if (model.loss == null) throw new Error(`model is not compiled: ${call} needs the loss and metrics of model.compile({ optimizer, loss, metrics })`);
 }
 
-function checkPassOptions(o: PassOptions, extra: string[] = []): void {
-  checkFitOptions(o as Parameters<typeof checkFitOptions>[0]);
+function checkPassOptions(call: string, o: PassOptions, extra: string[] = []): void {
   const known = ["batchSize", "verbose", "callbacks", "signal", "stopOnInterrupt", ...extra];
-  for (const key of Object.keys(o)) {
-    if (!known.includes(key)) throw new Error(`unknown option "${key}"; the options are ${known.join(", ")}`);
+  if (typeof o === "object" && o !== null && !Array.isArray(o)) {
+    for (const key of Object.keys(o)) {
+      if (!known.includes(key)) throw new TypeError(`${call}: unknown option "${key}"; the options are ${known.join(", ")}`);
+    }
   }
+  // The options shared with fit get fit's checks; this pass's own (sampleWeight, batches) are checked where used.
+  const shared = Object.fromEntries(Object.entries(o ?? {}).filter(([key]) => !extra.includes(key)));
+  checkFitOptions((o === null || typeof o !== "object" ? o : shared) as Parameters<typeof checkFitOptions>[0]);
 }
 
 /** The user's callbacks plus Keras's progress bar for this pass when `verbose` is not 0. */

@@ -94,5 +94,5 @@ test("real tslab kernel: evaluate's progress and result, each evaluation chart a
   assert.equal(predictError.reply.status, "error");
   assert.match(stream(predictError, "stderr"), /Error: Error when checking : expected .* to have shape \[null,784\] but got array with shape \[2,3\]\.\n\s+at /);
   assert.equal(callbackError.reply.status, "error");
-  assert.match(stream(callbackError, "stderr"), /Error: evaluate failed: a string, not an Error\n\s+at /);
+  assert.match(stream(callbackError, "stderr"), /CallbackError: callbacks\[0\] \(a plain object\)\.onTestBegin threw: a string, not an Error\n\s+at /);
 });

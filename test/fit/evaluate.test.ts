@@ -316,11 +316,11 @@ describe("errors carry a message and a stack", () => {
     assert.ok(withMessage(undefined, "predict").stack);
   });
 
-  it("evaluate passes tfjs's error on with its message when a callback throws something that is not an Error", async () => {
+  it("evaluate names the callback that threw something that is not an Error, with a message and a stack", async () => {
     const { x, y } = toyData(10);
     await assert.rejects(evaluate(tinyModel(), x, y, { verbose: 0, callbacks: [{ onTestBegin: () => { throw "callback said no"; } }] }), (e: Error) => {
       assert.ok(e instanceof Error);
-      assert.equal(e.message, "evaluate failed: callback said no");
+      assert.equal(e.message, "callbacks[0] (a plain object).onTestBegin threw: callback said no");
       assert.ok(e.stack);
       return true;
     });
