@@ -83,8 +83,103 @@ async function mnistWalkthrough(run: NotebookRun): Promise<void> {
   chartIn(run, "plotRuns(");
 }
 
+function callbacksTour(run: NotebookRun): void {
+  const nb = run.notebook;
+  // List order: both train-begin hooks in order, the key the first callback adds reaches the second and History.
+  const order = stdoutOf(cellWith(nb, "const first = new LambdaCallback")).split("\n").filter(Boolean);
+  assert.deepEqual(order.slice(0, 4).map((l) => l.replace(/ = .*/, "")), [
+    "train begin: first", "train begin: second", "epoch 1 end: first (added val_gap)", "epoch 1 end: second sees val_gap",
+  ]);
+  assert.equal(order.at(-1), "History keys: accuracy, loss, val_accuracy, val_gap, val_loss");
+
+  // The custom callback halves the rate exactly when val_loss did not improve, and History records the rates.
+  const custom = stdoutOf(cellWith(nb, "class HalveOnWorseValLoss"));
+  const rates = /learning_rate per epoch: (.*)/.exec(custom)![1].split(", ").map(Number);
+  assert.equal(rates.length, 6);
+  const halvings = [...custom.matchAll(/epoch (\d+): val_loss .* learning rate ([\d.e-]+) -> ([\d.e-]+)/g)];
+  for (const h of halvings) assert.equal(Number(h[3]), Number(h[2]) / 2);
+  for (let e = 1; e < 6; e++) assert.equal(rates[e], rates[e - 1] / (halvings.some((h) => Number(h[1]) === e + 1) ? 2 : 1), `epoch ${e + 1} rate`);
+
+  // ReduceLROnPlateau vs LearningRateScheduler: both runs, loss and learning_rate panels, the schedule's decay.
+  const cmp = chartIn(run, "new ReduceLROnPlateau(");
+  assert.deepEqual(panelTitles(cmp), ["loss", "learning_rate"]);
+  assert.deepEqual(cmp.vconcat[0].encoding.color.scale.domain, ["ReduceLROnPlateau", "LearningRateScheduler"]);
+  const lr = (name: string) => cmp.datasets.history.filter((r: any) => r.run === name).map((r: any) => r.learning_rate);
+  const scheduled = lr("LearningRateScheduler");
+  assert.equal(scheduled.length, 8);
+  assert.ok(Math.abs(scheduled[7] - 0.05 * 0.7 ** 6) < 1e-6, `scheduled rate ${scheduled[7]}`);
+  assert.ok(lr("ReduceLROnPlateau").every((v: number, i: number, a: number[]) => i === 0 || v <= a[i - 1]), "plateau rate never rises");
+
+  // The fit with every callback: chart with marks, the CSV, the checkpoint, TensorBoard tags.
+  const live = chartIn(run, "new CSVLogger(");
+  const epochs = live.datasets.history.length;
+  assert.ok(epochs >= 3 && epochs <= 15, `${epochs} epochs`);
+  const marks = live.datasets.marks.map((m: any) => m.kind);
+  assert.ok(marks.includes("best") && marks.includes("checkpoint"), `marks ${marks}`);
+  if (epochs < 15) assert.ok(marks.includes("early_stopping"), "early stop marked");
+  const csv = stdoutOf(cellWith(nb, 'readFileSync("logs/tour.csv"')).trim().split("\n");
+  assert.equal(csv[0], "epoch,accuracy,loss,val_accuracy,val_loss");
+  assert.equal(csv.length, epochs + 1, "one CSV row per epoch");
+  assertFile(run, "models/tour-best.keras", 10_000);
+  for (const [name, tags] of tensorBoardTags(run, "logs/tour")) {
+    for (const t of ["epoch_loss", "epoch_accuracy"]) assert.ok(tags.has(`scalar:${t}`), `${name} has ${t}`);
+  }
+
+  assert.match(stdoutOf(cellWith(nb, "new TerminateOnNaN()] }")), /Batch 1: Invalid loss, terminating training\nepochs run: 1 of 5, loss NaN/);
+
+  const crash = stdoutOf(cellWith(nb, "crashAfterEpoch(3)"));
+  assert.match(crash, /fit failed: simulated crash after epoch 3\nbackup on disk: true/);
+  const resumed = stdoutOf(cellWith(nb, "const resumed"));
+  assert.match(resumed, /resuming at epoch 4/);
+  assert.match(resumed, /epochs run after the restart: 4, 5, 6\n/);
+  assert.match(resumed, /backup on disk: false/);
+  assert.ok(!existsSync(join(run.dir, "backups", "tour", "latest")), "backup deleted after the finished run");
+}
+
+function tensorboardRuns(run: NotebookRun): void {
+  const nb = run.notebook;
+  const trials = ["units-16-lr-0.001", "units-16-lr-0.01", "units-64-lr-0.001", "units-64-lr-0.01"];
+  const printed = stdoutOf(cellWith(nb, "for (const units of grid.units)"));
+  for (const t of trials) assert.match(printed, new RegExp(`${t.replace(/\./g, "\\.")}\\s+val_accuracy 0\\.\\d{4}`));
+
+  const spec = chartIn(run, "plotRuns(");
+  const runs = new Set(spec.data?.values?.map((r: any) => r.run) ?? spec.datasets?.[Object.keys(spec.datasets)[0]]?.map((r: any) => r.run));
+  assert.deepEqual([...runs].sort(), trials.flatMap((t) => [`${t}/train`, `${t}/validation`]));
+  assert.match(stdoutOf(cellWith(nb, "plotRuns(")), /best trial: units-\d+-lr-[\d.]+ \(val_accuracy 0\.\d{4} after 5 epochs\)/);
+
+  const tags = tensorBoardTags(run, "logs/hparams");
+  assert.ok(tags.get(".")?.has("hparams:_hparams_/experiment"), "the experiment description in the parent folder");
+  for (const t of trials) {
+    assert.ok(tags.get(t)?.has("hparams:_hparams_/session_start_info"), `${t}: hparams session`);
+    assert.ok(tags.get(t)?.has("hparams:_hparams_/session_end_info"), `${t}: hparams session ended`);
+    for (const sub of ["train", "validation"]) {
+      for (const tag of ["epoch_loss", "epoch_accuracy"]) assert.ok(tags.get(`${t}/${sub}`)?.has(`scalar:${tag}`), `${t}/${sub} ${tag}`);
+    }
+  }
+  assert.match(stdoutOf(cellWith(nb, "readRuns(LOG_DIR)")), /units-16-lr-0\.001\/train: .*epoch_loss \(scalar\)/);
+}
+
+function kerasInterop(run: NotebookRun): void {
+  const nb = run.notebook;
+  assert.match(stdoutOf(cellWith(nb, "loadKeras(FROM_PYTHON)")), /Total params: 30634\n/);
+  assert.match(stdoutOf(cellWith(nb, "getClassName()")), /optimizer: SGD, learning rate 0\.150; loss: categoricalCrossentropy/);
+  const predicted = stdoutOf(cellWith(nb, "const accuracyBefore"));
+  const before = Number(/test accuracy of the Python-trained model: (\d\.\d{4})/.exec(predicted)![1]);
+  assert.ok(before > 0.85, `Python-trained model on real digits: ${before}`);
+  const after = Number(/(\d\.\d{4}) after fine-tuning/.exec(stdoutOf(cellWith(nb, "tf.oneHot(")))![1]);
+  assert.ok(after > before - 0.02, `fine-tuning kept the accuracy: ${before} -> ${after}`);
+  const fineTune = chartIn(run, "tf.oneHot(").datasets.history;
+  assert.equal(fineTune.length, 3);
+  assert.ok(fineTune[0].val_accuracy > 0.9, `fine-tuning starts from the trained model: ${fineTune[0].val_accuracy}`);
+  assertFile(run, "models/mnist-mlp-finetuned.keras", 10_000);
+  assert.match(stdoutOf(cellWith(nb, "saveKeras(")), /largest prediction difference after reloading: 0\n/);
+}
+
 export const CHECKS: Record<string, NotebookCheck> = {
   "mnist-walkthrough.ipynb": mnistWalkthrough,
+  "callbacks-tour.ipynb": callbacksTour,
+  "tensorboard-runs.ipynb": tensorboardRuns,
+  "keras-interop.ipynb": kerasInterop,
 };
 
 /** Checks every notebook gets: each chart output is complete. */
