@@ -104,7 +104,8 @@ function callbacksTour(run: NotebookRun): void {
   const cmp = chartIn(run, "new ReduceLROnPlateau(");
   assert.deepEqual(panelTitles(cmp), ["loss", "learning_rate"]);
   assert.deepEqual(cmp.vconcat[0].encoding.color.scale.domain, ["ReduceLROnPlateau", "LearningRateScheduler"]);
-  const lr = (name: string) => cmp.datasets.history.filter((r: any) => r.run === name).map((r: any) => r.learning_rate);
+  const lr = (name: string) =>
+    cmp.datasets.runs.filter((r: any) => r.run === name && r.series === "learning_rate").sort((a: any, b: any) => a.epoch - b.epoch).map((r: any) => r.value);
   const scheduled = lr("LearningRateScheduler");
   assert.equal(scheduled.length, 8);
   assert.ok(Math.abs(scheduled[7] - 0.05 * 0.7 ** 6) < 1e-6, `scheduled rate ${scheduled[7]}`);
