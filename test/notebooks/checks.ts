@@ -9,7 +9,9 @@ import { allCharts, cellWith, chartsOf, type NotebookRun, type Output, stdoutOf,
 export type NotebookCheck = (run: NotebookRun) => Promise<void> | void;
 
 /** Notebooks that cannot run yet, and why: the tests list them as skipped. */
-export const DRAFTS: Record<string, string> = {};
+export const DRAFTS: Record<string, string> = {
+  "text-classification.ipynb": "drafted; its Embedding layer needs the wasm kernels of issue 8 to train on the default backend",
+};
 
 /** A chart as tslab-fit sends it: interactive Vega-Lite, a PNG for static viewers, a text summary. */
 export function assertChart(chart: Output, what: string): any {
