@@ -11,7 +11,6 @@ import sys
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 
 def main() -> int:
@@ -29,7 +28,7 @@ def main() -> int:
     status = 0
     try:
         client.execute()
-    except CellExecutionError as error:
+    except Exception as error:  # a failing cell, a timeout, a dead kernel: save what ran
         print(str(error), file=sys.stderr)
         status = 1
     nbformat.write(nb, args.output)

@@ -5,6 +5,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ensureBuilt, kernelSkipReason, makeKernelEnv } from "../display/kernel-env.js";
+import { tempDir } from "../helpers.js";
 import { CHECKS, checkEveryChart, DRAFTS } from "./checks.js";
 import { chromiumSkipReason, launchViewer, type Viewer } from "./html-view.js";
 import { executeNotebook, NOTEBOOKS, problemsOf, provideInputs } from "./notebook-run.js";
@@ -13,7 +14,7 @@ const kernelSkip = kernelSkipReason(["jupyter_client", "IPython", "nbclient", "n
 let viewer: Viewer | undefined;
 
 before(async () => {
-  if (!kernelSkip && !chromiumSkipReason) viewer = await launchViewer(makeKernelEnv().root);
+  if (!kernelSkip && !chromiumSkipReason) viewer = await launchViewer(tempDir("tslab-fit-notebook-html-"));
 });
 after(async () => viewer?.close());
 
