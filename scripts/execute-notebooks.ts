@@ -1,17 +1,18 @@
 // `npm run notebooks`: re-runs every notebook in notebooks/ top to bottom with the real tslab kernel (kernelspec under
 // a temporary prefix, the notebook in a temporary folder where `tslab-fit` is this repo) and saves it back with its
-// outputs, so readers (GitHub, nbviewer) see real results. A notebook that fails is left as it was.
-// Name notebooks to run only those: npm run notebooks -- callbacks-tour.ipynb
+// outputs, so readers (GitHub, nbviewer) see real results. A notebook that fails is left as it was. Drafts (see
+// test/notebooks/checks.ts) run only when named: npm run notebooks -- mnist-convnet.ipynb
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt, kernelSkipReason, makeKernelEnv } from "../test/display/kernel-env.js";
+import { DRAFTS } from "../test/notebooks/checks.js";
 import { executeNotebook, NOTEBOOKS, problemsOf, provideInputs } from "../test/notebooks/notebook-run.js";
 
 const reason = kernelSkipReason(["jupyter_client", "IPython", "nbclient", "nbconvert"]);
 if (reason) throw new Error(reason);
 ensureBuilt();
 const wanted = process.argv.slice(2);
-const names = readdirSync(NOTEBOOKS).filter((n) => n.endsWith(".ipynb") && (wanted.length === 0 || wanted.includes(n)));
+const names = readdirSync(NOTEBOOKS).filter((n) => n.endsWith(".ipynb") && (wanted.length === 0 ? !(n in DRAFTS) : wanted.includes(n)));
 let failed = 0;
 for (const name of names) {
   const env = makeKernelEnv();
