@@ -4,7 +4,7 @@
 // written, in a private HOME and npm prefix — then the walkthrough notebook executed there with nbclient.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { before, test } from "node:test";
@@ -68,7 +68,7 @@ before(() => {
   // repository and clone that.
   const snapshot = join(root, "snapshot");
   const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: REPO, encoding: "utf8" }).stdout.split("\0").filter(Boolean);
-  for (const f of files) cpSync(join(REPO, f), join(snapshot, f), { recursive: true });
+  for (const f of files.filter((f) => existsSync(join(REPO, f)))) cpSync(join(REPO, f), join(snapshot, f), { recursive: true });
   const git = "git -c user.name=newcomer -c user.email=newcomer@example.com";
   const made = sh(`git init -q && ${git} add -A && ${git} commit -qm snapshot && git clone -q . ../clean`, snapshot, userEnv());
   assert.equal(made.status, 0, made.output);
