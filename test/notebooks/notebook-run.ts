@@ -2,7 +2,7 @@
 // notebook tests, the newcomer test and scripts/execute-notebooks.ts.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { PYTHON, REPO } from "../display/kernel-env.js";
 
 export const VL = "application/vnd.vegalite.v5+json";
@@ -54,10 +54,10 @@ export function provideInputs(name: string, dir: string): string | undefined {
   return undefined;
 }
 
-/** Copies notebooks/<name> into `dir`, executes it there with the kernel `env` finds, and writes its HTML. */
+/** Copies notebooks/<name> (or `source`) into `dir`, executes it there with the kernel `env` finds, and writes its HTML. */
 export function executeNotebook(name: string, dir: string, env: NodeJS.ProcessEnv, source = join(NOTEBOOKS, name)): NotebookRun {
   const input = join(dir, name);
-  copyFileSync(source, input);
+  if (resolve(source) !== resolve(input)) copyFileSync(source, input);
   const executedPath = join(dir, name.replace(/\.ipynb$/, ".executed.ipynb"));
   const htmlPath = join(dir, name.replace(/\.ipynb$/, ".html"));
   const started = Date.now();
