@@ -37,6 +37,10 @@ export type { ModelSaver, SaveOptions } from "./io/saver.js";
 export { loadLayersWeights } from "./io/tfjs-layers-saver.js";
 export { loadMnist } from "./data/mnist.js";
 export type { MnistData, MnistOptions } from "./data/mnist.js";
+export { loadWordNetGlosses, WORDNET_LEXNAMES } from "./data/wordnet.js";
+export type { WordNetGlossesOptions, TextClassificationData } from "./data/wordnet.js";
+export { TextVectorization, lowerAndStripPunctuation } from "./data/text-vectorization.js";
+export type { TextVectorizationOptions } from "./data/text-vectorization.js";
 export { useBestBackend } from "./backend.js";
 
 export * from "./tensorboard/index.js";
