@@ -1,0 +1,109 @@
+// Target 1 of issue 13: what the full notebook callback set costs over tfjs's bare model.fit, and where it goes.
+// Variants run interleaved on the same data; then one instrumented pass times every hook of every callback.
+//   npm run build && node bench/callbacks.mjs [repeats=7] [digits=2000] [epochs=3]
+import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fit, EarlyStopping, ModelCheckpoint, TensorBoard, LivePlot, History } from "../dist/index.js";
+import { digits, interleave, makeMlp, median, ratioTable, setBackend } from "./common.mjs";
+
+const CALLBACKS = {
+  TensorBoard: (dir) => new TensorBoard({ logDir: join(dir, "logs"), histogramFreq: 1 }),
+  EarlyStopping: () => new EarlyStopping({ monitor: "val_loss", patience: 3 }),
+  ModelCheckpoint: (dir) => new ModelCheckpoint({ filepath: join(dir, "best.keras"), monitor: "val_loss", saveBestOnly: true }),
+  LivePlot: (dir) => new LivePlot({ path: join(dir, "live.png") }),
+  History: () => new History(),
+};
+
+export function fullSet(dir) {
+  return Object.values(CALLBACKS).map((make) => make(dir));
+}
+
+export async function main({ repeats = 7, limit = 2000, epochs = 3 } = {}) {
+  const backend = await setBackend();
+  const { x, y, yFloat } = digits(limit);
+  const opts = { epochs, batchSize: 32, validationSplit: 0.2, verbose: 0 };
+  const variants = {
+    "tfjs model.fit": ({ model }) => model.fit(x, yFloat, opts),
+    "fit (no callbacks)": ({ model }) => fit(model, x, y, opts),
+    "fit + full set": ({ model, dir }) => fit(model, x, y, { ...opts, callbacks: fullSet(dir) }),
+  };
+  for (const [name, make] of Object.entries(CALLBACKS)) {
+    variants[`fit + ${name}`] = ({ model, dir }) => fit(model, x, y, { ...opts, callbacks: [make(dir)] });
+  }
+  const quiet = console.log;
+  console.log = () => {}; // LivePlot outside a notebook prints where it wrote the chart
+  let times;
+  try {
+    times = await interleave(variants, repeats, {
+      setup: () => ({ model: makeMlp(), dir: mkdtempSync(join(tmpdir(), "bench-cb-")) }),
+      teardown: ({ model, dir }) => (model.dispose(), rmSync(dir, { recursive: true, force: true })),
+    });
+  } finally {
+    console.log = quiet;
+  }
+  const shares = await hookShares({ x, y, opts, repeats: Math.max(3, Math.ceil(repeats / 2)) });
+  tf.dispose([x, y, yFloat]);
+  const samples = Math.round(limit * 0.8);
+  return [
+    `### Callback overhead (target 1): ${limit.toLocaleString("en")} digits (${samples} train), ${epochs}-epoch fits, batch 32, ${backend}, ${repeats} interleaved runs`,
+    "",
+    ratioTable(times, "tfjs model.fit"),
+    "",
+    `Per-callback hook time in the full set (median of ${shares.runs} fits, ms; "per fit" = train begin + end, "per epoch" = epoch begin + end + test hooks, averaged over epochs):`,
+    "",
+    shares.table,
+  ].join("\n");
+}
+
+/** Wraps every hook of the full set's callbacks with a timer; returns per-callback per-fit / per-epoch / per-batch ms. */
+async function hookShares({ x, y, opts, repeats }) {
+  const perRun = [];
+  const quiet = console.log;
+  console.log = () => {};
+  try {
+    for (let r = 0; r < repeats; r++) {
+      const dir = mkdtempSync(join(tmpdir(), "bench-cb-"));
+      const callbacks = fullSet(dir);
+      const acc = {};
+      for (const cb of callbacks) {
+        const name = cb.constructor.name;
+        acc[name] = { fit: 0, epoch: 0, batch: 0 };
+        for (const hook of ["onTrainBegin", "onTrainEnd", "onEpochBegin", "onEpochEnd", "onTestBegin", "onTestEnd", "onTrainBatchBegin", "onTrainBatchEnd"]) {
+          const own = cb[hook];
+          // Leave hooks a callback does not override alone, so fit's "only listeners" fast path stays as it is.
+          if (hook.startsWith("onTrainBatch") && Object.getPrototypeOf(Object.getPrototypeOf(cb))[hook] === own && cb.constructor.prototype[hook] === undefined) continue;
+          const kind = hook.includes("Batch") ? "batch" : hook.startsWith("onTrain") ? "fit" : "epoch";
+          cb[hook] = async function (...args) {
+            const t0 = performance.now();
+            try {
+              return await own.apply(this, args);
+            } finally {
+              acc[name][kind] += performance.now() - t0;
+            }
+          };
+        }
+      }
+      const model = makeMlp();
+      await fit(model, x, y, { ...opts, callbacks });
+      model.dispose();
+      rmSync(dir, { recursive: true, force: true });
+      perRun.push(acc);
+    }
+  } finally {
+    console.log = quiet;
+  }
+  const names = Object.keys(perRun[0]);
+  const rows = ["| callback | per fit ms | per epoch ms | all batch hooks per fit ms |", "|---|---:|---:|---:|"];
+  for (const n of names) {
+    const m = (k) => median(perRun.slice(1).map((a) => a[n][k]));
+    rows.push(`| ${n} | ${m("fit").toFixed(1)} | ${(m("epoch") / opts.epochs).toFixed(1)} | ${m("batch").toFixed(1)} |`);
+  }
+  return { table: rows.join("\n"), runs: perRun.length - 1 };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [repeats, limit, epochs] = process.argv.slice(2).map(Number);
+  console.log(await main({ repeats: repeats || undefined, limit: limit || undefined, epochs: epochs || undefined }));
+}
