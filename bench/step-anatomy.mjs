@@ -1,0 +1,80 @@
+// Target 2 of issue 13: one training step of the seed MLP (784-64-10, adam, batch 32) on the backend, kernel by
+// kernel, with tf.profile: which kernels run, how many, and where the time goes. Also the step time by batch size.
+//   npm run build && node bench/step-anatomy.mjs [steps=20]
+import * as tf from "@tensorflow/tfjs";
+import { digits, makeMlp, median, setBackend } from "./common.mjs";
+
+function trainFunction(model) {
+  const core = model.model ?? model;
+  return core.makeTrainFunction();
+}
+
+export async function main({ steps = 20 } = {}) {
+  const backend = await setBackend();
+  const { x, y, yFloat } = digits(2000);
+  const model = makeMlp(1);
+  const train = trainFunction(model);
+  const batch = (size, i = 0) => [x.slice([i * size, 0], [size, 784]), yFloat.slice([i * size], [size])];
+  const step = (size, i) => {
+    const inputs = batch(size, i);
+    tf.dispose(train(inputs));
+    tf.dispose(inputs);
+  };
+  for (let i = 0; i < 5; i++) step(32, i); // warm-up
+  // Kernel by kernel over `steps` steps (tf.profile times each kernel; on wasm, wall time of the call).
+  // Per kernel name: calls and summed time in each profiled step; medians over the steps (the machine may be shared).
+  // Names ending in "__op" are custom ops wrapping a kernel listed too (fusedMatMul__op → _FusedMatMul): not counted.
+  const perKernel = new Map();
+  let kernels = 0;
+  for (let s = 0; s < steps; s++) {
+    const inputs = batch(32, s % 50);
+    const info = await tf.profile(() => tf.dispose(train(inputs)));
+    tf.dispose(inputs);
+    const own = info.kernels.filter((k) => !k.name.endsWith("__op"));
+    kernels = own.length;
+    const thisStep = new Map();
+    for (const k of own) {
+      const e = thisStep.get(k.name) ?? { count: 0, ms: 0 };
+      e.count += 1;
+      e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+      thisStep.set(k.name, e);
+    }
+    for (const [name, e] of thisStep) {
+      const all = perKernel.get(name) ?? { count: e.count, ms: [] };
+      all.ms.push(e.ms);
+      perKernel.set(name, all);
+    }
+  }
+  for (const e of perKernel.values()) e.ms = median(e.ms) * steps;
+  // Wall time of a step (no profiler) by batch size.
+  const sizes = [32, 128, 512];
+  const wall = {};
+  for (const size of sizes) {
+    const t = [];
+    for (let s = 0; s < 15; s++) {
+      const t0 = performance.now();
+      step(size, s % Math.floor(2000 / size));
+      t.push(performance.now() - t0);
+    }
+    wall[size] = median(t);
+  }
+  model.dispose();
+  tf.dispose([x, y, yFloat]);
+  const total = [...perKernel.values()].reduce((a, e) => a + e.ms, 0);
+  const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  return [
+    `### One training step, kernel by kernel (target 2): seed MLP, adam, batch 32, ${backend}, ${steps} profiled steps`,
+    "",
+    `${kernels} kernels per step; sum of per-kernel median times ${(total / steps).toFixed(2)} ms per step (profiled); wall time per step without the profiler: ` +
+      sizes.map((s) => `batch ${s}: ${wall[s].toFixed(2)} ms (${(wall[s] / s * 1000).toFixed(0)} µs/sample)`).join(", ") + ".",
+    "",
+    "| kernel | calls per step | median ms per step | share |",
+    "|---|---:|---:|---:|",
+    ...rows.map(([name, e]) => `| ${name} | ${(e.count).toFixed(0)} | ${(e.ms / steps).toFixed(3)} | ${((100 * e.ms) / total).toFixed(1)} % |`),
+  ].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [steps] = process.argv.slice(2).map(Number);
+  console.log(await main({ steps: steps || undefined }));
+}
