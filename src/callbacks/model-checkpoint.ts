@@ -3,6 +3,10 @@ import { formatPath } from "../fit/format-path.js";
 import type { Logs } from "../fit/logs.js";
 import { modelPathKind } from "../io/model-path.js";
 import { checkSavePath, saveModel } from "../io/save-model.js";
+import { findSaver } from "../io/saver.js";
+import { writeArchiveInBackground } from "../io/keras/background-writer.js";
+import { kerasArchiveSaver } from "../io/keras/savers.js";
+import { kerasArchiveSnapshot } from "../io/keras/save.js";
 import { checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
 
 export interface ModelCheckpointOptions {
@@ -43,6 +47,9 @@ export class ModelCheckpoint extends MonitorCallback {
   readonly saved: string[] = [];
   private batchesSinceLastSave = 0;
   private currentEpoch = 0;
+  /** The `.keras` write still running off the training thread (at most one), and a failure not yet reported. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: unknown;
 
   constructor(options: ModelCheckpointOptions) {
     if (typeof options !== "object" || options === null) throw new Error("ModelCheckpoint needs an options object with filepath");
@@ -77,6 +84,49 @@ export class ModelCheckpoint extends MonitorCallback {
     if (this.saveFreq === "epoch") await this.save(epoch, logs, undefined);
   }
 
+  /** `fit` resolves only once the last checkpoint is on disk. */
+  override async onTrainEnd(): Promise<void> {
+    await this.settle();
+  }
+
+  override async onTrainFailure(): Promise<void> {
+    try {
+      await this.settle();
+    } catch (error) {
+      console.warn(`ModelCheckpoint: the last checkpoint could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Waits for the pending write; rethrows its failure once. */
+  private async settle(): Promise<void> {
+    await this.writing;
+    const error = this.writeError;
+    this.writeError = undefined;
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Writes the model at `path`. A `.keras` archive is snapshotted now and written on a worker thread while training
+   * goes on (the next save waits for it, so writes land in order and at most one snapshot is held); the file
+   * appears atomically, complete or not at all. Other formats are written here and now.
+   */
+  private async write(path: string, epoch: number, logs: Logs): Promise<void> {
+    await this.settle();
+    const record = () => {
+      this.saved.push(path);
+    };
+    if (!this.saveWeightsOnly && findSaver(path) === kerasArchiveSaver) {
+      const snapshot = await kerasArchiveSnapshot(this.model);
+      this.writing = writeArchiveInBackground(snapshot, path).then(record, (error) => {
+        this.writeError = error;
+      });
+    } else {
+      await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+      record();
+    }
+    this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
+  }
+
   private async save(epoch: number, logs: Logs, batch: number | undefined): Promise<void> {
     const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
     if (batch !== undefined) values.batch = batch + 1;
@@ -105,9 +155,7 @@ export class ModelCheckpoint extends MonitorCallback {
     } else if (this.verbose > 0) {
       console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
     }
-    await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
-    this.saved.push(path);
-    this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
+    await this.write(path, epoch, logs);
   }
 }
 

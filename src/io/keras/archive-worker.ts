@@ -1,0 +1,12 @@
+// Worker thread of background-writer.ts: builds and writes `.keras` archives off the training thread.
+import { parentPort } from "node:worker_threads";
+import { writeArchive, type ArchiveSnapshot } from "./archive.js";
+
+parentPort?.on("message", async (job: { id: number; snapshot: ArchiveSnapshot; path: string }) => {
+  try {
+    await writeArchive(job.snapshot, job.path);
+    parentPort!.postMessage({ id: job.id });
+  } catch (error) {
+    parentPort!.postMessage({ id: job.id, error: error instanceof Error ? error.message : String(error) });
+  }
+});
