@@ -7,6 +7,7 @@ import type { VegaLiteSpec } from "./types.js";
 
 export interface DataView extends VegaView {
   data(name: string, values: unknown[]): DataView;
+  signal(name: string, value: unknown): DataView;
   runAsync(): Promise<DataView>;
 }
 
@@ -34,12 +35,13 @@ export async function withView<T>(
   warnings: string[],
   draw: (view: DataView) => Promise<T>,
 ): Promise<T> {
-  const { datasets, ...shape } = spec as VegaLiteSpec & { datasets?: Record<string, unknown[]> };
+  const { datasets, ...rest } = spec as VegaLiteSpec & { datasets?: Record<string, unknown[]> };
+  const { shape, titleText } = titleAsSignal(rest);
   const key = JSON.stringify(shape);
   let entry = views.get(key);
   const fresh = !entry;
   if (!entry) {
-    const { vega: vgSpec } = await compileSpec(spec);
+    const { vega: vgSpec } = await compileSpec({ ...shape, datasets } as VegaLiteSpec);
     const sink = { into: warnings };
     const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logger: makeLogger(sink) }) as DataView;
     const names = new Set(((vgSpec as { data?: { name: string }[] }).data ?? []).map((d) => d.name));
@@ -58,6 +60,7 @@ export async function withView<T>(
   const e = entry;
   const run = e.queue.then(async () => {
     e.warnings.into = warnings;
+    if (titleText !== undefined) e.view.signal(TITLE_SIGNAL, titleText);
     if (!fresh) {
       // Rows are copied: vega tags the objects it ingests, and the caller's spec must stay untouched.
       for (const [name, rows] of Object.entries(datasets ?? {})) {
@@ -68,6 +71,23 @@ export async function withView<T>(
   });
   e.queue = run.catch(() => undefined);
   return run;
+}
+
+const TITLE_SIGNAL = "tslab_fit_title";
+
+/**
+ * The chart's title names the best epoch and its value, so it changes with the data: make its text a parameter, set
+ * per render, so that charts of one shape share a view. The drawn title is the same.
+ */
+function titleAsSignal(spec: Record<string, unknown>): { shape: Record<string, unknown>; titleText: unknown } {
+  const title = spec.title;
+  const text = typeof title === "string" ? title : (title as { text?: unknown } | undefined)?.text;
+  if (!(typeof text === "string" || Array.isArray(text)) || spec.params !== undefined) return { shape: spec, titleText: undefined };
+  const base = typeof title === "string" ? {} : (title as object);
+  return {
+    shape: { ...spec, title: { ...base, text: { expr: TITLE_SIGNAL } }, params: [{ name: TITLE_SIGNAL, value: "" }] },
+    titleText: text,
+  };
 }
 
 /** Forgets every kept view (tests; or to free memory). */
