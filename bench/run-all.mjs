@@ -25,7 +25,7 @@ const run = async (file, opts) => {
   console.error(`${file}: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 };
 await run("callbacks.mjs", { repeats: quick ? 2 : 7, limit: 2000, epochs: 3 });
-await run("callbacks.mjs", { repeats: quick ? 1 : 3, limit: 10000, epochs: 3 });
+await run("callbacks.mjs", { repeats: quick ? 1 : 3, limit: 10000, epochs: 3, perCallback: false });
 await run("step-anatomy.mjs", { steps: quick ? 5 : 30 });
 await run("charts.mjs", { repeats: quick ? 2 : 7 });
 await run("memory.mjs", { limit: quick ? 200 : 500 });

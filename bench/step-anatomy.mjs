@@ -3,6 +3,7 @@
 //   npm run build && node bench/step-anatomy.mjs [steps=20]
 import * as tf from "@tensorflow/tfjs";
 import { digits, makeMlp, median, setBackend } from "./common.mjs";
+import { useFasterWasmKernels, useStockWasmKernels } from "../dist/kernels/wasm-matmul.js";
 
 function trainFunction(model) {
   const core = model.model ?? model;
@@ -22,6 +23,7 @@ export async function main({ steps = 20 } = {}) {
   };
   for (let i = 0; i < 5; i++) step(32, i); // warm-up
   // Kernel by kernel over `steps` steps (tf.profile times each kernel; on wasm, wall time of the call).
+  const profile = async () => {
   // Per kernel name: calls and summed time in each profiled step; medians over the steps (the machine may be shared).
   // Names ending in "__op" are custom ops wrapping a kernel listed too (fusedMatMul__op → _FusedMatMul): not counted.
   const perKernel = new Map();
@@ -46,31 +48,54 @@ export async function main({ steps = 20 } = {}) {
     }
   }
   for (const e of perKernel.values()) e.ms = median(e.ms) * steps;
-  // Wall time of a step (no profiler) by batch size.
+  return { perKernel, kernels };
+  };
+  useStockWasmKernels();
+  const stock = await profile();
+  useFasterWasmKernels();
+  const faster = await profile();
+  // Wall time of a step (no profiler) by batch size, stock and faster BatchMatMul interleaved.
   const sizes = [32, 128, 512];
-  const wall = {};
+  const wall = { stock: {}, faster: {} };
   for (const size of sizes) {
-    const t = [];
+    const t = { stock: [], faster: [] };
     for (let s = 0; s < 15; s++) {
-      const t0 = performance.now();
-      step(size, s % Math.floor(2000 / size));
-      t.push(performance.now() - t0);
+      for (const variant of ["stock", "faster"]) {
+        (variant === "stock" ? useStockWasmKernels : useFasterWasmKernels)();
+        const t0 = performance.now();
+        step(size, s % Math.floor(2000 / size));
+        t[variant].push(performance.now() - t0);
+      }
     }
-    wall[size] = median(t);
+    wall.stock[size] = median(t.stock);
+    wall.faster[size] = median(t.faster);
   }
+  useFasterWasmKernels();
   model.dispose();
   tf.dispose([x, y, yFloat]);
-  const total = [...perKernel.values()].reduce((a, e) => a + e.ms, 0);
-  const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  const table = ({ perKernel, kernels }, label) => {
+    const total = [...perKernel.values()].reduce((a, e) => a + e.ms, 0);
+    const rows = [...perKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    return [
+      `${label}: ${kernels} kernels per step; sum of per-kernel median times ${(total / steps).toFixed(2)} ms per step.`,
+      "",
+      "| kernel | calls per step | median ms per step | share |",
+      "|---|---:|---:|---:|",
+      ...rows.map(([name, e]) => `| ${name} | ${e.count.toFixed(0)} | ${(e.ms / steps).toFixed(3)} | ${((100 * e.ms) / total).toFixed(1)} % |`),
+    ].join("\n");
+  };
   return [
-    `### One training step, kernel by kernel (target 2): seed MLP, adam, batch 32, ${backend}, ${steps} profiled steps`,
+    `### One training step, kernel by kernel (target 2): seed MLP, adam, batch 32, ${backend}, ${steps} profiled steps per variant`,
     "",
-    `${kernels} kernels per step; sum of per-kernel median times ${(total / steps).toFixed(2)} ms per step (profiled); wall time per step without the profiler: ` +
-      sizes.map((s) => `batch ${s}: ${wall[s].toFixed(2)} ms (${(wall[s] / s * 1000).toFixed(0)} µs/sample)`).join(", ") + ".",
+    "Wall time per step without the profiler (median of 15, stock and faster BatchMatMul interleaved):",
     "",
-    "| kernel | calls per step | median ms per step | share |",
-    "|---|---:|---:|---:|",
-    ...rows.map(([name, e]) => `| ${name} | ${(e.count).toFixed(0)} | ${(e.ms / steps).toFixed(3)} | ${((100 * e.ms) / total).toFixed(1)} % |`),
+    "| batch | stock ms | faster ms | ratio | faster µs/sample |",
+    "|---:|---:|---:|---:|---:|",
+    ...sizes.map((s) => `| ${s} | ${wall.stock[s].toFixed(2)} | ${wall.faster[s].toFixed(2)} | ${(wall.faster[s] / wall.stock[s]).toFixed(2)} | ${((wall.faster[s] / s) * 1000).toFixed(0)} |`),
+    "",
+    table(stock, "Stock tfjs-backend-wasm kernels"),
+    "",
+    table(faster, "With tslab-fit's BatchMatMul (transposed A made explicit)"),
   ].join("\n");
 }
 
