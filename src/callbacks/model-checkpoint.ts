@@ -31,7 +31,9 @@ export interface ModelCheckpointOptions {
 /**
  * Saves the model (or its weights) during training, Keras 3 style: every epoch or every N batches, optionally only
  * when the monitored value improves. Every save is atomic — written beside the target, then renamed — so a crash
- * never leaves a broken best model. `best` is kept across fits of the same instance, as in Keras.
+ * never leaves a broken best model. `best` is kept across fits of the same instance, as in Keras. A `.keras` file is
+ * built and written on a worker thread from a snapshot of the model taken at the save, while training goes on; `fit`
+ * resolves only once the last one is on disk (and rejects if a write failed).
  *
  * @example
  * new ModelCheckpoint({ filepath: "models/best_model.keras", monitor: "val_loss", saveBestOnly: true })
