@@ -7,6 +7,7 @@ import { findSaver } from "../io/saver.js";
 import { writeArchiveInBackground } from "../io/keras/background-writer.js";
 import { kerasArchiveSaver } from "../io/keras/savers.js";
 import { kerasArchiveSnapshot } from "../io/keras/save.js";
+import { Callback } from "../fit/callback.js";
 import { checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
 
 export interface ModelCheckpointOptions {
@@ -64,6 +65,8 @@ export class ModelCheckpoint extends MonitorCallback {
     const freq = options.saveFreq ?? "epoch";
     if (freq !== "epoch") checkSaveFreq(freq);
     this.saveFreq = freq;
+    // Saving per epoch needs no batch hook: fit then reads no batch values for this callback.
+    if (freq === "epoch") this.onTrainBatchEnd = Callback.prototype.onTrainBatchEnd as this["onTrainBatchEnd"];
     if (options.initialValueThreshold !== undefined) {
       this.best = checkNumber("initialValueThreshold", options.initialValueThreshold, {});
     }

@@ -88,3 +88,24 @@ test("batch logs a callback keeps and reads later show that batch's running mean
   x.dispose();
   y.dispose();
 });
+
+test("LivePlot without batches, ModelCheckpoint per epoch and TensorBoard per epoch do not make fit read batch values", async () => {
+  const { LivePlot, ModelCheckpoint, TensorBoard } = await import("../../src/index.js");
+  const { tempDir } = await import("../helpers.js");
+  const { join } = await import("node:path");
+  const { x, y } = toyData(96);
+  const model = tinyModel();
+  const dir = tempDir();
+  const callbacks = () => [
+    new LivePlot({ path: join(dir, "c.json") }),
+    new ModelCheckpoint({ filepath: join(dir, "m.keras") }),
+    new TensorBoard({ logDir: join(dir, "logs") }),
+  ];
+  await fit(model, x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: callbacks() });
+  const reads = await countReads(() => fit(model, x, y, { epochs: 2, batchSize: 8, verbose: 0, callbacks: callbacks() }));
+  // Reading every batch would be 48 (loss + metric × 24 batches); what remains are a few per epoch (epoch logs, the
+  // optimizer's step count and learning rate for the checkpoint and TensorBoard).
+  assert.ok(reads <= 12, `${reads} scalar reads for 24 batches`);
+  x.dispose();
+  y.dispose();
+});
