@@ -54,17 +54,22 @@ export async function main({ steps = 20 } = {}) {
   const stock = await profile();
   useFasterWasmKernels();
   const faster = await profile();
-  // Wall time of a step (no profiler) by batch size, stock and faster BatchMatMul interleaved.
+  // Wall time of a step (no profiler) by batch size: blocks of 5 steps per variant, alternating, each block after one
+  // uncounted step (the kernel was just swapped), 8 rounds; medians of the 40 steps each.
   const sizes = [32, 128, 512];
   const wall = { stock: {}, faster: {} };
   for (const size of sizes) {
     const t = { stock: [], faster: [] };
-    for (let s = 0; s < 15; s++) {
-      for (const variant of ["stock", "faster"]) {
+    const batches = Math.floor(2000 / size);
+    for (let round = 0; round < 8; round++) {
+      for (const variant of round % 2 === 0 ? ["stock", "faster"] : ["faster", "stock"]) {
         (variant === "stock" ? useStockWasmKernels : useFasterWasmKernels)();
-        const t0 = performance.now();
-        step(size, s % Math.floor(2000 / size));
-        t[variant].push(performance.now() - t0);
+        step(size, round % batches);
+        for (let s = 0; s < 5; s++) {
+          const t0 = performance.now();
+          step(size, (round * 5 + s) % batches);
+          t[variant].push(performance.now() - t0);
+        }
       }
     }
     wall.stock[size] = median(t.stock);
@@ -87,7 +92,7 @@ export async function main({ steps = 20 } = {}) {
   return [
     `### One training step, kernel by kernel (target 2): seed MLP, adam, batch 32, ${backend}, ${steps} profiled steps per variant`,
     "",
-    "Wall time per step without the profiler (median of 15, stock and faster BatchMatMul interleaved):",
+    "Wall time per step without the profiler (median of 40 steps each, stock and faster BatchMatMul alternating in blocks of 5):",
     "",
     "| batch | stock ms | faster ms | ratio | faster µs/sample |",
     "|---:|---:|---:|---:|---:|",
