@@ -30,6 +30,8 @@ export function filterGradient(scope: WasmScope, x: tf.TensorInfo, dy: tf.Tensor
   const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const { top, left } = info.padInfo;
+  // An output with no pixels (a dilated filter wider than a valid-padded input) takes no part: zero gradient.
+  if (OH * OW * B === 0) return scope.zeros(groups === 1 ? [KH, KW, C, info.outChannels] : [KH, KW, C, info.outChannels / C]);
   // The padded input needs (K−1)·d + (O−1)·s + 1 rows; what lies beyond is padding (if positive) or unused (crop).
   const bottom = (KH - 1) * dh + (OH - 1) * sh + 1 - H - top;
   const right = (KW - 1) * dw + (OW - 1) * sw + 1 - W - left;

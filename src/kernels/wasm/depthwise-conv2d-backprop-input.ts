@@ -17,6 +17,7 @@ export const depthwiseConv2dBackpropInput: tf.KernelFunc = ({ inputs, backend, a
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const m = info.outChannels / C;
   return withScope(backend, (scope) => {
+    if (OH * OW * B === 0) return scope.zeros([B, H, W, C]); // no output pixel saw the input
     // Spread dy by the stride: [B, OH, 1, OW, 1, Cm] padded to [B, OH, sh, OW, sw, Cm], minus the trailing zeros.
     let spread = dy;
     if (sh > 1 || sw > 1) {

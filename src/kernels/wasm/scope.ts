@@ -60,6 +60,10 @@ export class WasmScope {
     return out;
   }
 
+  zeros(shape: number[]): tf.TensorInfo {
+    return this.run("Fill", {}, { shape, value: 0, dtype: "float32" });
+  }
+
   /** `info` becomes the caller's: the scope will not free it. */
   keep(info: tf.TensorInfo): tf.TensorInfo {
     const i = this.intermediates.lastIndexOf(info);
