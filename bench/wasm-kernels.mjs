@@ -1,0 +1,111 @@
+// Convnets and embeddings on wasm (with tslab-fit's kernels) against the cpu backend, and where one training step's
+// time goes. Variants alternate in one process; medians are printed.
+//   npm run build && node bench/wasm-kernels.mjs [repeats=3] [cpuBatches=2]
+// cpu is timed on `cpuBatches` batches per run and scaled to a full epoch (a whole cpu epoch of the convnet takes
+// many minutes); wasm runs whole epochs.
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { fit, loadMnist } from "../dist/index.js";
+
+const repeats = Number(process.argv[2] ?? 3);
+const cpuBatches = Number(process.argv[3] ?? 2);
+const batchSize = 128;
+const samples = 8000;
+const batchesPerEpoch = Math.ceil(samples / batchSize);
+
+await tf.setBackend("wasm");
+const mnist = loadMnist({ normalize: true });
+const images = { x: mnist.x.slice(0, samples).arraySync(), y: mnist.y.slice(0, samples).arraySync() };
+
+// Keras's "simple MNIST convnet" (keras.io/examples/vision/mnist_convnet).
+function convnet() {
+  const L = tf.layers;
+  const model = tf.sequential({ layers: [
+    L.inputLayer({ inputShape: [28, 28, 1] }),
+    L.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
+    L.maxPooling2d({ poolSize: 2 }),
+    L.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+    L.maxPooling2d({ poolSize: 2 }),
+    L.flatten(),
+    L.dropout({ rate: 0.5 }),
+    L.dense({ units: 10, activation: "softmax" }),
+  ] });
+  model.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+  return model;
+}
+const convData = () => ({ x: tf.tensor4d(images.x.flat(2).flat(), [samples, 28, 28, 1]), y: tf.tensor1d(images.y, "int32") });
+
+// A bag-of-words sentiment-style model: Embedding → GlobalAveragePooling1D → Dense; labels depend on which half of
+// the vocabulary dominates the sequence, so it is learnable.
+const vocab = 2000, seqLen = 64;
+const textIds = Array.from({ length: samples * seqLen }, (_, i) => Math.floor(((Math.sin(i * 12.9898) * 43758.5453) % 1 + 1) % 1 * vocab));
+function textModel() {
+  const L = tf.layers;
+  const model = tf.sequential({ layers: [
+    L.embedding({ inputDim: vocab, outputDim: 16, inputLength: seqLen }),
+    L.globalAveragePooling1d({}),
+    L.dense({ units: 1, activation: "sigmoid" }),
+  ] });
+  model.compile({ optimizer: "adam", loss: "binaryCrossentropy", metrics: ["accuracy"] });
+  return model;
+}
+const textData = () => {
+  const x = tf.tensor2d(textIds, [samples, seqLen]);
+  return { x, y: tf.tidy(() => tf.cast(tf.greater(tf.mean(tf.cast(tf.less(x, vocab / 2), "float32"), 1), 0.5), "float32")) };
+};
+
+async function epochSeconds(backend, build, data) {
+  await tf.setBackend(backend);
+  const model = build();
+  const { x, y } = data();
+  const n = backend === "cpu" ? cpuBatches * batchSize : samples;
+  const xs = x.slice(0, n), ys = y.slice(0, n);
+  await fit(model, xs.slice(0, batchSize), ys.slice(0, batchSize), { epochs: 1, batchSize, verbose: 0 }); // warm-up
+  const t0 = performance.now();
+  await fit(model, xs, ys, { epochs: 1, batchSize, verbose: 0, shuffle: false });
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([model, x, y, xs, ys]);
+  return backend === "cpu" ? (seconds / cpuBatches) * batchesPerEpoch : seconds;
+}
+
+const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
+const models = { "MNIST convnet": [convnet, convData], "Embedding → GAP1D → Dense": [textModel, textData] };
+const times = {};
+for (let r = 0; r < repeats; r++) {
+  for (const [name, [build, data]] of Object.entries(models)) {
+    for (const backend of ["wasm", "cpu"]) {
+      (times[`${name}|${backend}`] ??= []).push(await epochSeconds(backend, build, data));
+    }
+  }
+}
+console.log(`${samples} samples, batch ${batchSize}, one epoch through fit; medians of ${repeats} alternating runs (cpu: ${cpuBatches} batches scaled to ${batchesPerEpoch})`);
+console.log("model".padEnd(28), "wasm s/epoch".padStart(13), "cpu s/epoch".padStart(12), "cpu / wasm".padStart(11));
+for (const name of Object.keys(models)) {
+  const w = median(times[`${name}|wasm`]), c = median(times[`${name}|cpu`]);
+  console.log(name.padEnd(28), w.toFixed(1).padStart(13), c.toFixed(1).padStart(12), (c / w).toFixed(1).padStart(11));
+}
+
+// Where one wasm training step of the convnet goes: phases, then kernels (tf.profile over a whole step).
+await tf.setBackend("wasm");
+const model = convnet();
+const { x, y } = convData();
+const xb = x.slice(0, batchSize), yb = y.slice(0, batchSize);
+const lossOf = () => tf.mean(tf.metrics.sparseCategoricalCrossentropy(yb, model.apply(xb, { training: true })));
+await model.trainOnBatch(xb, yb);
+const phase = { forward: [], "forward+backward": [], step: [] };
+for (let r = 0; r < 5; r++) {
+  let t = performance.now(); tf.tidy(() => lossOf().dataSync()); phase.forward.push(performance.now() - t);
+  t = performance.now(); tf.tidy(() => { const { grads } = tf.variableGrads(lossOf); Object.values(grads).forEach((g) => g.dataSync()); }); phase["forward+backward"].push(performance.now() - t);
+  t = performance.now(); await model.trainOnBatch(xb, yb); phase.step.push(performance.now() - t);
+}
+const f = median(phase.forward), fb = median(phase["forward+backward"]), st = median(phase.step);
+console.log(`\none wasm training step of the convnet (batch ${batchSize}), medians of 5: forward ${f.toFixed(0)} ms, backward ${(fb - f).toFixed(0)} ms, optimizer and rest ${(st - fb).toFixed(0)} ms, whole trainOnBatch ${st.toFixed(0)} ms`);
+const profile = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
+const byKernel = {};
+for (const k of profile.kernels) byKernel[k.name] = (byKernel[k.name] ?? 0) + (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0);
+const total = Object.values(byKernel).reduce((a, b) => a + b, 0);
+console.log("kernel".padEnd(28), "ms".padStart(7), "share".padStart(7));
+for (const [name, ms] of Object.entries(byKernel).sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+  console.log(name.padEnd(28), ms.toFixed(1).padStart(7), `${((ms / total) * 100).toFixed(0)}%`.padStart(7));
+}
+console.log(`(all kernels ${total.toFixed(0)} ms in one profiled step; profiling waits on each kernel)`);
