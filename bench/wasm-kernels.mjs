@@ -1,14 +1,15 @@
 // Convnets and embeddings on wasm (with tslab-fit's kernels) against the cpu backend, and where one training step's
 // time goes. Variants alternate in one process; medians are printed.
-//   npm run build && node bench/wasm-kernels.mjs [repeats=3] [cpuBatches=2]
+//   npm run build && node bench/wasm-kernels.mjs [repeats=3] [cpuBatches=1]
 // cpu is timed on `cpuBatches` batches per run and scaled to a full epoch (a whole cpu epoch of the convnet takes
 // many minutes); wasm runs whole epochs.
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist } from "../dist/index.js";
+import { nativeWasmKernel, wasmKernelReplacements } from "../dist/kernels/wasm/index.js";
 
 const repeats = Number(process.argv[2] ?? 3);
-const cpuBatches = Number(process.argv[3] ?? 2);
+const cpuBatches = Number(process.argv[3] ?? 1);
 const batchSize = 128;
 const samples = 8000;
 const batchesPerEpoch = Math.ceil(samples / batchSize);
@@ -60,7 +61,7 @@ async function epochSeconds(backend, build, data) {
   const { x, y } = data();
   const n = backend === "cpu" ? cpuBatches * batchSize : samples;
   const xs = x.slice(0, n), ys = y.slice(0, n);
-  await fit(model, xs.slice(0, batchSize), ys.slice(0, batchSize), { epochs: 1, batchSize, verbose: 0 }); // warm-up
+  await fit(model, xs.slice(0, 8), ys.slice(0, 8), { epochs: 1, batchSize: 8, verbose: 0 }); // warm-up
   const t0 = performance.now();
   await fit(model, xs, ys, { epochs: 1, batchSize, verbose: 0, shuffle: false });
   const seconds = (performance.now() - t0) / 1000;
@@ -83,6 +84,32 @@ console.log("model".padEnd(28), "wasm s/epoch".padStart(13), "cpu s/epoch".padSt
 for (const name of Object.keys(models)) {
   const w = median(times[`${name}|wasm`]), c = median(times[`${name}|cpu`]);
   console.log(name.padEnd(28), w.toFixed(1).padStart(13), c.toFixed(1).padStart(12), (c / w).toFixed(1).padStart(11));
+}
+
+// Each replacement kernel against wasm's own, at the convnet's shapes, interleaved.
+await tf.setBackend("wasm");
+const backend = tf.backend();
+const replacementCases = {
+  Conv2DBackpropInput: () => {
+    const dy = tf.randomNormal([batchSize, 11, 11, 64]), filter = tf.randomNormal([3, 3, 32, 64]);
+    return { inputs: { dy, filter }, attrs: { strides: 1, pad: "valid", dataFormat: "NHWC", inputShape: [batchSize, 13, 13, 32] }, dispose: () => tf.dispose([dy, filter]) };
+  },
+};
+console.log("\nkernel (convnet's 2nd conv)".padEnd(40), "wasm's own ms".padStart(14), "tslab-fit ms".padStart(13), "speed-up".padStart(9));
+for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
+  const c = replacementCases[kernelName]();
+  const variants = { native: nativeWasmKernel(kernelName).kernelFunc, ours: kernelFunc };
+  const t = { native: [], ours: [] };
+  for (let r = 0; r < 5; r++) {
+    for (const [name, fn] of Object.entries(variants)) {
+      const t0 = performance.now();
+      const out = fn({ inputs: c.inputs, backend, attrs: c.attrs });
+      t[name].push(performance.now() - t0);
+      backend.disposeData(out.dataId);
+    }
+  }
+  c.dispose();
+  console.log(kernelName.padEnd(40), median(t.native).toFixed(0).padStart(14), median(t.ours).toFixed(0).padStart(13), `${(median(t.native) / median(t.ours)).toFixed(1)}×`.padStart(9));
 }
 
 // Where one wasm training step of the convnet goes: phases, then kernels (tf.profile over a whole step).

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
-import { wasmKernels } from "../../src/kernels/wasm/index.ts";
+import { nativeWasmKernel, wasmKernelReplacements, wasmKernels } from "../../src/kernels/wasm/index.ts";
 import "../../src/index.ts"; // registers the kernels
 
 // Each kernel tslab-fit registers for wasm against the cpu backend's kernel of the same name, in one process,
@@ -70,8 +70,31 @@ describe("wasm kernels registered by tslab-fit equal the cpu backend's", () => {
     assert.ok(await tf.setBackend("wasm"), "the wasm backend starts");
   });
 
-  it("are registered for wasm", () => {
-    for (const { kernelName } of wasmKernels) assert.ok(tf.getKernel(kernelName, "wasm"), kernelName);
+  it("are registered for wasm, the replacements over wasm's own", () => {
+    for (const { kernelName, kernelFunc } of [...wasmKernels, ...wasmKernelReplacements]) {
+      assert.equal(tf.getKernel(kernelName, "wasm")?.kernelFunc, kernelFunc, kernelName);
+    }
+    for (const { kernelName, kernelFunc } of wasmKernelReplacements) assert.notEqual(nativeWasmKernel(kernelName)?.kernelFunc, kernelFunc);
+  });
+
+  it("Conv2DBackpropInput (replacing wasm's own): strides 1/2, same/valid, kernels 1×1–5×5, batch 1/32, and NCHW", () => {
+    for (const { stride, pad, k, batch, dilation } of geometries) {
+      if (dilation !== 1) continue;
+      const xShape = [batch, H, W, C];
+      const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], [k, k, C, 4], stride, 1, pad);
+      const c: Case = {
+        kernel: "Conv2DBackpropInput",
+        inputs: { dy: { shape: info.outShape, values: random(11, size(info.outShape)) }, filter: { shape: [k, k, C, 4], values: random(12, k * k * C * 4) } },
+        attrs: { strides: stride, pad, dataFormat: "NHWC", inputShape: xShape },
+      };
+      assertClose(runOn("wasm", c), runOn("cpu", c), `conv2d input s${stride} ${pad} k${k} b${batch}`);
+    }
+    const nchw: Case = {
+      kernel: "Conv2DBackpropInput",
+      inputs: { dy: { shape: [2, 4, 5, 4], values: random(13, 160) }, filter: { shape: [3, 3, C, 4], values: random(14, 9 * C * 4) } },
+      attrs: { strides: 2, pad: "same", dataFormat: "NCHW", inputShape: [2, C, H, W] },
+    };
+    assertClose(runOn("wasm", nchw), runOn("cpu", nchw), "conv2d input NCHW");
   });
 
   it(`Conv2DBackpropFilter: strides 1/2, same/valid, kernels 1×1–5×5, batch 1/32 (${geometries.filter((g) => g.dilation === 1).length} cases) and NCHW`, () => {

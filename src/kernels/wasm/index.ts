@@ -1,11 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
+import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { depthwiseConv2dBackpropFilter } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dBackpropInput } from "./depthwise-conv2d-backprop-input.js";
 import { unsortedSegmentSum } from "./unsorted-segment-sum.js";
 
+export interface WasmKernel {
+  kernelName: string;
+  kernelFunc: tf.KernelFunc;
+}
+
 /** Kernels that tfjs-backend-wasm 4.22 lacks and that the gradients of tfjs-layers layers need. */
-export const wasmKernels: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
+export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseConv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseConv2dBackpropInput },
@@ -13,13 +19,38 @@ export const wasmKernels: ReadonlyArray<{ kernelName: string; kernelFunc: tf.Ker
 ];
 
 /**
- * Registers tslab-fit's wasm kernels for those names the wasm backend does not already have (a later tfjs may
- * bring its own, which then wins). Idempotent; returns the names it registered this time.
+ * Kernels wasm has, replaced because ours were measured faster and equal cpu's results (bench/wasm-kernels.mjs,
+ * test/kernels/wasm-kernels.test.ts).
+ */
+export const wasmKernelReplacements: ReadonlyArray<WasmKernel> = [
+  { kernelName: "Conv2DBackpropInput", kernelFunc: conv2dBackpropInput },
+];
+
+const replaced = new Map<string, tf.KernelConfig>();
+
+/** wasm's own kernel that a replacement displaced (for benchmarks and tests), or undefined. */
+export function nativeWasmKernel(kernelName: string): tf.KernelConfig | undefined {
+  return replaced.get(kernelName) ?? tf.getKernel(kernelName, "wasm");
+}
+
+/**
+ * Registers tslab-fit's wasm kernels: the missing ones where wasm has none (a later tfjs may bring its own, which
+ * then wins), and the replacements over wasm's own. Idempotent; returns the names registered this time.
  */
 export function registerWasmKernels(): string[] {
   const added: string[] = [];
   for (const { kernelName, kernelFunc } of wasmKernels) {
     if (tf.getKernel(kernelName, "wasm")) continue;
+    tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
+    added.push(kernelName);
+  }
+  for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
+    const current = tf.getKernel(kernelName, "wasm");
+    if (current?.kernelFunc === kernelFunc) continue;
+    if (current) {
+      replaced.set(kernelName, current);
+      tf.unregisterKernel(kernelName, "wasm");
+    }
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
   }
