@@ -94,8 +94,12 @@ const replacementCases = {
     const dy = tf.randomNormal([batchSize, 11, 11, 64]), filter = tf.randomNormal([3, 3, 32, 64]);
     return { inputs: { dy, filter }, attrs: { strides: 1, pad: "valid", dataFormat: "NHWC", inputShape: [batchSize, 13, 13, 32] }, dispose: () => tf.dispose([dy, filter]) };
   },
+  MaxPoolGrad: () => {
+    const input = tf.relu(tf.randomNormal([batchSize, 26, 26, 32])), output = tf.maxPool(input, 2, 2, "valid"), dy = tf.randomNormal(output.shape);
+    return { inputs: { dy, input, output }, attrs: { filterSize: 2, strides: 2, pad: "valid" }, dispose: () => tf.dispose([dy, input, output]) };
+  },
 };
-console.log("\nkernel (convnet's 2nd conv)".padEnd(40), "wasm's own ms".padStart(14), "tslab-fit ms".padStart(13), "speed-up".padStart(9));
+console.log("\nkernel (at the convnet's shapes)".padEnd(40), "wasm's own ms".padStart(14), "tslab-fit ms".padStart(13), "speed-up".padStart(9));
 for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
   const c = replacementCases[kernelName]();
   const variants = { native: nativeWasmKernel(kernelName).kernelFunc, ours: kernelFunc };

@@ -97,6 +97,22 @@ describe("wasm kernels registered by tslab-fit equal the cpu backend's", () => {
     assertClose(runOn("wasm", nchw), runOn("cpu", nchw), "conv2d input NCHW");
   });
 
+  it("MaxPoolGrad (replacing wasm's own): pool 1×1–3×3, strides 1/2, same/valid, batch 1/32, ties and NaN", () => {
+    for (const batch of [1, 32]) for (const stride of [1, 2]) for (const pad of ["same", "valid"] as const) for (const k of [1, 2, 3]) {
+      const xShape = [batch, H, W, C];
+      const info = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], k, stride, 1, pad);
+      // Coarse values (many ties, as after a ReLU) and a NaN: the gradient must go where cpu's goes.
+      const x = random(15, size(xShape)).map((v) => Math.max(0, Math.round(v * 4)));
+      x[5] = NaN;
+      const c: Case = {
+        kernel: "MaxPoolGrad",
+        inputs: { dy: { shape: info.outShape, values: random(16, size(info.outShape)) }, input: { shape: xShape, values: x }, output: { shape: info.outShape, values: new Float32Array(size(info.outShape)) } },
+        attrs: { filterSize: k, strides: stride, pad },
+      };
+      assertClose(runOn("wasm", c), runOn("cpu", c), `max pool grad k${k} s${stride} ${pad} b${batch}`);
+    }
+  });
+
   it(`Conv2DBackpropFilter: strides 1/2, same/valid, kernels 1×1–5×5, batch 1/32 (${geometries.filter((g) => g.dilation === 1).length} cases) and NCHW`, () => {
     for (const { stride, pad, k, batch, dilation } of geometries) {
       if (dilation !== 1) continue; // tfjs takes conv2d's gradient only at dilation 1; the kernel has no dilations

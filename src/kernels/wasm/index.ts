@@ -3,6 +3,7 @@ import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { depthwiseConv2dBackpropFilter } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dBackpropInput } from "./depthwise-conv2d-backprop-input.js";
+import { maxPoolGrad } from "./max-pool-grad.js";
 import { unsortedSegmentSum } from "./unsorted-segment-sum.js";
 
 export interface WasmKernel {
@@ -24,6 +25,7 @@ export const wasmKernels: ReadonlyArray<WasmKernel> = [
  */
 export const wasmKernelReplacements: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropInput", kernelFunc: conv2dBackpropInput },
+  { kernelName: "MaxPoolGrad", kernelFunc: maxPoolGrad },
 ];
 
 const replaced = new Map<string, tf.KernelConfig>();
