@@ -1,6 +1,6 @@
 // Convnets and embeddings on wasm (with tslab-fit's kernels) against the cpu backend, and where one training step's
 // time goes. Variants alternate in one process; medians are printed.
-//   npm run build && node bench/wasm-kernels.mjs [repeats=3] [cpuBatches=1]
+//   npm run build && node bench/wasm-kernels.mjs [repeats=3] [cpuBatches=1] [sections=epochs,kernels,step]
 // cpu is timed on `cpuBatches` batches per run and scaled to a full epoch (a whole cpu epoch of the convnet takes
 // many minutes); wasm runs whole epochs.
 import * as tf from "@tensorflow/tfjs";
@@ -10,6 +10,7 @@ import { nativeWasmKernel, wasmKernelReplacements } from "../dist/kernels/wasm/i
 
 const repeats = Number(process.argv[2] ?? 3);
 const cpuBatches = Number(process.argv[3] ?? 1);
+const sections = new Set((process.argv[4] ?? "epochs,kernels,step").split(","));
 const batchSize = 128;
 const samples = 8000;
 const batchesPerEpoch = Math.ceil(samples / batchSize);
@@ -72,18 +73,20 @@ async function epochSeconds(backend, build, data) {
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const models = { "MNIST convnet": [convnet, convData], "Embedding → GAP1D → Dense": [textModel, textData] };
 const times = {};
-for (let r = 0; r < repeats; r++) {
+for (let r = 0; r < (sections.has("epochs") ? repeats : 0); r++) {
   for (const [name, [build, data]] of Object.entries(models)) {
     for (const backend of ["wasm", "cpu"]) {
       (times[`${name}|${backend}`] ??= []).push(await epochSeconds(backend, build, data));
     }
   }
 }
+if (sections.has("epochs")) {
 console.log(`${samples} samples, batch ${batchSize}, one epoch through fit; medians of ${repeats} alternating runs (cpu: ${cpuBatches} batches scaled to ${batchesPerEpoch})`);
 console.log("model".padEnd(28), "wasm s/epoch".padStart(13), "cpu s/epoch".padStart(12), "cpu / wasm".padStart(11));
 for (const name of Object.keys(models)) {
   const w = median(times[`${name}|wasm`]), c = median(times[`${name}|cpu`]);
   console.log(name.padEnd(28), w.toFixed(1).padStart(13), c.toFixed(1).padStart(12), (c / w).toFixed(1).padStart(11));
+}
 }
 
 // Each replacement kernel against wasm's own, at the convnet's shapes, interleaved.
@@ -99,10 +102,13 @@ const replacementCases = {
     return { inputs: { dy, input, output }, attrs: { filterSize: 2, strides: 2, pad: "valid" }, dispose: () => tf.dispose([dy, input, output]) };
   },
 };
-console.log("\nkernel (at the convnet's shapes)".padEnd(40), "wasm's own ms".padStart(14), "tslab-fit ms".padStart(13), "speed-up".padStart(9));
-for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
+if (sections.has("kernels")) console.log("\nkernel (at the convnet's shapes)".padEnd(40), "wasm's own ms".padStart(14), "tslab-fit ms".padStart(13), "speed-up".padStart(9));
+for (const { kernelName, kernelFunc } of sections.has("kernels") ? wasmKernelReplacements : []) {
   const c = replacementCases[kernelName]();
-  const variants = { native: nativeWasmKernel(kernelName).kernelFunc, ours: kernelFunc };
+  // wasm's own kernel was displaced before the backend started, so its wasm function was never looked up.
+  const native = nativeWasmKernel(kernelName);
+  native.setupFunc?.(backend);
+  const variants = { native: native.kernelFunc, ours: kernelFunc };
   const t = { native: [], ours: [] };
   for (let r = 0; r < 5; r++) {
     for (const [name, fn] of Object.entries(variants)) {
@@ -117,26 +123,38 @@ for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
 }
 
 // Where one wasm training step of the convnet goes: phases, then kernels (tf.profile over a whole step).
+if (!sections.has("step")) process.exit(0);
 await tf.setBackend("wasm");
 const model = convnet();
 const { x, y } = convData();
-const xb = x.slice(0, batchSize), yb = y.slice(0, batchSize);
-const lossOf = () => tf.mean(tf.metrics.sparseCategoricalCrossentropy(yb, model.apply(xb, { training: true })));
+const xb = x.slice(0, batchSize), yb = y.slice(0, batchSize).cast("float32");
+const yOneHot = tf.oneHot(y.slice(0, batchSize), 10);
+const lossOf = () => tf.mean(tf.metrics.categoricalCrossentropy(yOneHot, model.apply(xb, { training: true })));
 await model.trainOnBatch(xb, yb);
-const phase = { forward: [], "forward+backward": [], step: [] };
-for (let r = 0; r < 5; r++) {
-  let t = performance.now(); tf.tidy(() => lossOf().dataSync()); phase.forward.push(performance.now() - t);
-  t = performance.now(); tf.tidy(() => { const { grads } = tf.variableGrads(lossOf); Object.values(grads).forEach((g) => g.dataSync()); }); phase["forward+backward"].push(performance.now() - t);
-  t = performance.now(); await model.trainOnBatch(xb, yb); phase.step.push(performance.now() - t);
+// Kernel times from tf.profile (each kernel waited for), less at the mercy of machine load than wall-clock phases:
+// the loss alone (forward), loss and gradients (forward + backward), Adam's update alone, and a whole trainOnBatch.
+// Medians of 7 profiles each.
+async function kernelTimes(run) {
+  const runs = [];
+  for (let r = 0; r < 7; r++) {
+    const profile = await tf.profile(run);
+    const byKernel = {};
+    for (const k of profile.kernels) byKernel[k.name] = (byKernel[k.name] ?? 0) + (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0);
+    runs.push(byKernel);
+  }
+  const names = new Set(runs.flatMap((r) => Object.keys(r)));
+  return Object.fromEntries([...names].map((n) => [n, median(runs.map((r) => r[n] ?? 0))]));
 }
-const f = median(phase.forward), fb = median(phase["forward+backward"]), st = median(phase.step);
-console.log(`\none wasm training step of the convnet (batch ${batchSize}), medians of 5: forward ${f.toFixed(0)} ms, backward ${(fb - f).toFixed(0)} ms, optimizer and rest ${(st - fb).toFixed(0)} ms, whole trainOnBatch ${st.toFixed(0)} ms`);
-const profile = await tf.profile(async () => { await model.trainOnBatch(xb, yb); });
-const byKernel = {};
-for (const k of profile.kernels) byKernel[k.name] = (byKernel[k.name] ?? 0) + (typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0);
-const total = Object.values(byKernel).reduce((a, b) => a + b, 0);
-console.log("kernel".padEnd(28), "ms".padStart(7), "share".padStart(7));
-for (const [name, ms] of Object.entries(byKernel).sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-  console.log(name.padEnd(28), ms.toFixed(1).padStart(7), `${((ms / total) * 100).toFixed(0)}%`.padStart(7));
+const forward = await kernelTimes(() => tf.tidy(() => { lossOf().dataSync(); }));
+const forwardBackward = await kernelTimes(() => tf.tidy(() => { const { grads } = tf.variableGrads(lossOf); Object.values(grads).forEach((g) => g.dataSync()); }));
+const step = await kernelTimes(async () => { await model.trainOnBatch(xb, yb); });
+const { grads } = tf.variableGrads(lossOf);
+const adam = tf.train.adam();
+adam.applyGradients(grads); // creates its slots
+const optimizer = await kernelTimes(() => adam.applyGradients(grads));
+const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
+console.log(`\none wasm training step of the convnet (batch ${batchSize}), kernel ms (tf.profile, medians of 7): trainOnBatch ${sum(step).toFixed(0)}; separately: forward ${sum(forward).toFixed(0)}, forward + backward ${sum(forwardBackward).toFixed(0)}, Adam update ${sum(optimizer).toFixed(0)}`);
+console.log("kernel in one trainOnBatch".padEnd(28), "ms".padStart(7), "share".padStart(6));
+for (const [k, ms] of Object.entries(step).sort((p, q) => q[1] - p[1]).slice(0, 12)) {
+  console.log(k.padEnd(28), ms.toFixed(1).padStart(7), `${((ms / sum(step)) * 100).toFixed(0)}%`.padStart(6));
 }
-console.log(`(all kernels ${total.toFixed(0)} ms in one profiled step; profiling waits on each kernel)`);
