@@ -113,6 +113,19 @@ describe("wasm kernels registered by tslab-fit equal the cpu backend's", () => {
     }
   });
 
+  it("Conv3DBackpropInputV2 (replacing wasm's own, which is wrong in tfjs 4.22): strides 1/2, same/valid, kernels 1–3, batch 1/4", () => {
+    for (const batch of [1, 4]) for (const stride of [1, 2]) for (const pad of ["same", "valid"] as const) for (const k of [1, 2, 3]) {
+      const xShape = [batch, 5, 4, 4, 2];
+      const info = tf.backend_util.computeConv3DInfo(xShape as [number, number, number, number, number], [k, k, k, 2, 3], stride, 1, pad);
+      const c: Case = {
+        kernel: "Conv3DBackpropInputV2",
+        inputs: { dy: { shape: info.outShape, values: random(17, size(info.outShape)) }, filter: { shape: [k, k, k, 2, 3], values: random(18, k * k * k * 6) } },
+        attrs: { strides: stride, pad, inputShape: xShape },
+      };
+      assertClose(runOn("wasm", c), runOn("cpu", c), `conv3d input s${stride} ${pad} k${k} b${batch}`);
+    }
+  });
+
   it(`Conv2DBackpropFilter: strides 1/2, same/valid, kernels 1×1–5×5, batch 1/32 (${geometries.filter((g) => g.dilation === 1).length} cases) and NCHW`, () => {
     for (const { stride, pad, k, batch, dilation } of geometries) {
       if (dilation !== 1) continue; // tfjs takes conv2d's gradient only at dilation 1; the kernel has no dilations

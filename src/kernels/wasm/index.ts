@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
+import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
 import { depthwiseConv2dBackpropFilter } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dBackpropInput } from "./depthwise-conv2d-backprop-input.js";
 import { maxPoolGrad } from "./max-pool-grad.js";
@@ -21,11 +22,13 @@ export const wasmKernels: ReadonlyArray<WasmKernel> = [
 
 /**
  * Kernels wasm has, replaced because ours were measured faster and equal cpu's results (bench/wasm-kernels.mjs,
- * test/kernels/wasm-kernels.test.ts).
+ * test/kernels/wasm-kernels.test.ts), or because wasm's own is wrong.
  */
 export const wasmKernelReplacements: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropInput", kernelFunc: conv2dBackpropInput },
   { kernelName: "MaxPoolGrad", kernelFunc: maxPoolGrad },
+  // Not for speed: wasm's own gives wrong results in tfjs 4.22.
+  { kernelName: "Conv3DBackpropInputV2", kernelFunc: conv3dBackpropInput },
 ];
 
 const replaced = new Map<string, tf.KernelConfig>();
@@ -48,11 +51,11 @@ export function registerWasmKernels(): string[] {
   }
   for (const { kernelName, kernelFunc } of wasmKernelReplacements) {
     const current = tf.getKernel(kernelName, "wasm");
-    if (current?.kernelFunc === kernelFunc) continue;
-    if (current) {
-      replaced.set(kernelName, current);
-      tf.unregisterKernel(kernelName, "wasm");
-    }
+    // Until the wasm package is loaded there is nothing to replace (and registering first would make its own
+    // registration warn); useBestBackend and fit call this again after it is.
+    if (!current || current.kernelFunc === kernelFunc) continue;
+    replaced.set(kernelName, current);
+    tf.unregisterKernel(kernelName, "wasm");
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
   }
