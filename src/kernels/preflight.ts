@@ -45,7 +45,8 @@ export function missingKernelsMessage(missing: MissingKernel[], backend: string)
 /** The name of a kernel the layer's training step lacks on the active backend, or undefined. */
 function probeLayer(layer: tf.layers.Layer): string | undefined {
   const shapes = inputShapes(layer);
-  if (!shapes) return undefined;
+  // A stateful RNN keeps its states between calls: a probe would change them, so it is left out.
+  if (!shapes || (layer as unknown as { stateful?: boolean }).stateful) return undefined;
   // Training-mode calls may update state (BatchNormalization's moving statistics): put it back afterwards.
   const state = layer.nonTrainableWeights.map((w) => w.read().clone());
   try {
