@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../backend.js";
+import { checkTrainingKernels } from "../kernels/preflight.js";
 import { History } from "../callbacks/history.js";
 import { ProgressBar } from "../callbacks/progress-bar.js";
 import type { Callback, CallbackConfig } from "./callback.js";
@@ -66,6 +67,7 @@ export async function fit(model: tf.LayersModel, x: Tensors, y: Tensors, options
   checkModel(model);
   checkFitOptions(options);
   await ensureBackend();
+  checkTrainingKernels(model);
   const arrays = prepareArrays(model, x, y, options);
   try {
     const batchSize = options.batchSize ?? 32;
@@ -86,6 +88,7 @@ export async function fitDataset(
   checkModel(model);
   checkFitOptions(options, "fitDataset");
   await ensureBackend();
+  checkTrainingKernels(model);
   const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
   let validationArrays: { train: Arrays; dispose(): void } | undefined;
   let validation: BatchSource | undefined;
