@@ -9,10 +9,6 @@ import { checkBoolean, checkOptionKeys, checkVerbose } from "./options.js";
 import { showValue } from "../fit/show-value.js";
 
 const OPTION_NAMES = ["filepath", "monitor", "verbose", "saveBestOnly", "saveWeightsOnly", "mode", "saveFreq", "initialValueThreshold"] as const;
-import { findSaver } from "../io/saver.js";
-import { writeArchiveInBackground } from "../io/keras/background-writer.js";
-import { kerasArchiveSaver } from "../io/keras/savers.js";
-import { kerasArchiveSnapshot } from "../io/keras/save.js";
 import { Callback } from "../fit/callback.js";
 
 export interface ModelCheckpointOptions {
@@ -56,10 +52,6 @@ export class ModelCheckpoint extends MonitorCallback {
   private batchesSinceLastSave = 0;
   private currentEpoch = 0;
   private readonly diskFull = new DiskFullNotice("ModelCheckpoint");
-  /** The `.keras` write still running off the training thread (at most one), and a failure not yet reported. */
-  private writing: Promise<void> = Promise.resolve();
-  private writeError: unknown;
-
   constructor(options: ModelCheckpointOptions) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new TypeError(`ModelCheckpoint needs an options object with filepath, e.g. { filepath: "models/best_model.keras" }, got ${showValue(options)}`);
@@ -126,65 +118,26 @@ export class ModelCheckpoint extends MonitorCallback {
     if (this.saveFreq === "epoch") await this.save(epoch, logs, undefined);
   }
 
-  /** `fit` resolves only once the last checkpoint is on disk. */
-  override async onTrainEnd(): Promise<void> {
-    await this.settle();
-  }
-
-  override async onTrainFailure(): Promise<void> {
-    try {
-      await this.settle();
-    } catch (error) {
-      console.warn(`ModelCheckpoint: the last checkpoint could not be written: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** Waits for the pending write; rethrows its failure once. */
-  private async settle(): Promise<void> {
-    await this.writing;
-    const error = this.writeError;
-    this.writeError = undefined;
-    if (error !== undefined) throw error;
-  }
-
   /**
-   * Writes the model at `path`. A `.keras` archive is snapshotted now and written on a worker thread while training
-   * goes on (the next save waits for it, so writes land in order and at most one snapshot is held); the file
-   * appears atomically, complete or not at all. Other formats are written here and now.
+   * Writes the model at `path` (atomically: the old file or the complete new one, never a partial one). A full disk
+   * skips this save: `best` stays at the last model that reached the disk, so the next improvement on it is saved.
+   * Any other failure stops fit.
    */
   private async write(path: string, epoch: number, logs: Logs, improved: number | undefined): Promise<void> {
-    await this.settle();
-    const succeeded = () => {
-      this.diskFull.succeeded(path);
-      if (improved !== undefined) this.best = improved;
-      this.saved.push(path);
-    };
-    // A full disk skips this save: `best` stays at the last model that reached the disk, so the next improvement
-    // on it is saved. Any other failure stops fit.
-    const survivable = (e: unknown) => {
-      if (!isDiskFull(e)) return false;
+    try {
+      await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
       this.diskFull.failed(path, e, "The model saved there before is intact; training goes on and the next save tries again.");
-      return true;
-    };
-    if (!this.saveWeightsOnly && findSaver(path) === kerasArchiveSaver) {
-      const snapshot = await kerasArchiveSnapshot(this.model);
-      this.writing = writeArchiveInBackground(snapshot, path).then(succeeded, (error) => {
-        if (!survivable(error)) this.writeError = error;
-      });
-    } else {
-      try {
-        await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
-      } catch (e) {
-        if (survivable(e)) return;
-        throw e;
-      }
-      succeeded();
+      return;
     }
+    this.diskFull.succeeded(path);
+    if (improved !== undefined) this.best = improved;
+    this.saved.push(path);
     this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
   }
 
   private async save(epoch: number, logs: Logs, batch: number | undefined): Promise<void> {
-    await this.settle(); // a pending write decides `best` before this save compares against it
     const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
     if (batch !== undefined) values.batch = batch + 1;
     const path = formatPath(this.filepath, values);

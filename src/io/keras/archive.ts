@@ -1,6 +1,5 @@
-// The CPU-heavy half of writing a `.keras` file (HDF5 + ZIP), from a snapshot taken on the training thread. Kept
-// free of tfjs so it can run in a worker thread (see background-writer.ts).
-import { writeFileAtomic } from "../atomic.js";
+// The CPU-heavy half of writing a `.keras` file (HDF5 + ZIP), from a snapshot of the model. Kept free of tfjs, so
+// it could move off the training thread.
 import { writeH5, type H5Tree } from "./h5.js";
 import { buildZip, DOS_EPOCH } from "./zip.js";
 
@@ -20,9 +19,4 @@ export async function archiveBytes(s: ArchiveSnapshot): Promise<Uint8Array> {
     { name: "config.json", data: enc.encode(s.configJson), mtime: DOS_EPOCH() },
     { name: "model.weights.h5", data: weights, mtime: s.savedAt },
   ]);
-}
-
-/** Builds the archive and writes it atomically: the file at `path` is the old one or the complete new one. */
-export async function writeArchive(s: ArchiveSnapshot, path: string): Promise<void> {
-  await writeFileAtomic(path, await archiveBytes(s));
 }
