@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../atomic.js";
 import { compileConfigToKeras3 } from "./compile-config.js";
+import { FLOAT_KEYS } from "./float-keys.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
@@ -50,13 +51,22 @@ function dateSaved(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. */
-export function pythonJson(value: unknown): string {
-  if (typeof value === "number") return pythonNumber(value);
+/**
+ * JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. Numbers under
+ * a key of FLOAT_KEYS (directly or in a list) are written as Python floats: `0.0`, not `0`.
+ */
+export function pythonJson(value: unknown, asFloat = false): string {
+  if (typeof value === "number") return asFloat ? pythonFloat(value) : pythonNumber(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => pythonJson(v, asFloat)).join(", ")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`;
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v, FLOAT_KEYS.has(k))}`).join(", ")}}`;
+}
+
+/** Python's repr of a float: integral values keep a `.0` (`1.0`, `-0.0`, but `1e+16`). */
+function pythonFloat(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${Object.is(n, -0) ? "-0" : String(n)}.0`;
+  return pythonNumber(n);
 }
 
 /**
