@@ -39,3 +39,4 @@ export { useBestBackend } from "./backend.js";
 export * from "./tensorboard/index.js";
 export * from "./display/index.js";
 export * from "./io/keras/index.js";
+export * from "./layers/index.js";

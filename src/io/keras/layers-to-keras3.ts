@@ -1,3 +1,4 @@
+import { KERAS_HARD_SIGMOID } from "../../layers/keras-hard-sigmoid.js";
 import type { Json, JsonObject } from "./json.js";
 import { constraintToKeras3, initializerToKeras3, regularizerToKeras3 } from "./objects.js";
 
@@ -32,6 +33,8 @@ const KERAS3_ACTIVATIONS = new Set([
 ]);
 
 function activation(v: Json, where: string): Json {
+  // Keras 3's own hard_sigmoid formula, loaded from a Keras file (tfjs's "hard_sigmoid" is the other formula).
+  if (v === KERAS_HARD_SIGMOID) return "hard_sigmoid";
   const name = v === null || v === undefined ? "linear" : v;
   if (typeof name !== "string") throw new Error(`${where}: unexpected activation ${JSON.stringify(v)}`);
   if (!KERAS3_ACTIVATIONS.has(name)) throw new Error(`${where}: activation "${name}" has no Keras 3 equivalent`);

@@ -1,4 +1,5 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
+import { KERAS_HARD_SIGMOID } from "../../layers/keras-hard-sigmoid.js";
 import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
 import { constraintToTfjs, initializerToTfjs, regularizerToTfjs } from "./objects.js";
 
@@ -21,7 +22,8 @@ export const AUGMENTATION_LAYER_CLASSES = new Set([
 
 const TFJS_ACTIVATIONS: Record<string, string> = {
   linear: "linear", relu: "relu", relu6: "relu6", elu: "elu", selu: "selu", sigmoid: "sigmoid",
-  hard_sigmoid: "hard_sigmoid", tanh: "tanh", softmax: "softmax", softplus: "softplus", softsign: "softsign",
+  // Keras 3's hard_sigmoid is relu6(x+3)/6, not tfjs's clip(0.2x+0.5, 0, 1).
+  hard_sigmoid: KERAS_HARD_SIGMOID, tanh: "tanh", softmax: "softmax", softplus: "softplus", softsign: "softsign",
   swish: "swish", silu: "swish", gelu: "gelu", mish: "mish", log_softmax: "log_softmax",
 };
 
@@ -30,9 +32,6 @@ function activation(v: Json, where: string, warn: (m: string) => void): Json {
   const name = typeof v === "string" ? v : undefined;
   const t = name ? TFJS_ACTIVATIONS[name] : undefined;
   if (!t) throw new Error(`${where}: activation ${JSON.stringify(v)} is not available in TensorFlow.js`);
-  if (t === "hard_sigmoid") {
-    warn(`${where}: Keras 3's hard_sigmoid is relu6(x+3)/6, TensorFlow.js's is clip(0.2x+0.5, 0, 1); outputs will differ`);
-  }
   return t;
 }
 

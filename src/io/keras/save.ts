@@ -86,8 +86,9 @@ function pyExp(n: number): string {
   return `${mantissa}e${sign}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
 }
 
-function hardSigmoidNote(config: JsonObject, warn: (m: string) => void): void {
-  if (JSON.stringify(config).includes('"hard_sigmoid"')) {
+/** Warns when tfjs's own hard_sigmoid (not KerasHardSigmoid, which Keras computes alike) is in the model. */
+function hardSigmoidNote(model: tf.LayersModel, warn: (m: string) => void): void {
+  if (JSON.stringify(model.toJSON(null, false)).includes('"hard_sigmoid"')) {
     warn(
       "the model uses hard_sigmoid (tfjs's default LSTM/GRU recurrent activation): tfjs computes clip(0.2x+0.5), " +
         "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ. Use recurrentActivation: 'sigmoid' " +
@@ -101,7 +102,7 @@ export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKera
   const warn = options.onWarning ?? ((m: string) => console.warn(`tslab-fit .keras: ${m}`));
   const includeOptimizer = options.includeOptimizer ?? true;
   const config = keras3ModelConfig(model);
-  hardSigmoidNote(config, warn);
+  hardSigmoidNote(model, warn);
   const compiled = compileConfigToKeras3(model);
   compiled.notes.forEach(warn);
   if (compiled.config) {

@@ -1,0 +1,3 @@
+// Layers and activations Keras 3 has and TensorFlow.js lacks, usable from TypeScript and mapped to Keras's classes
+// by the `.keras` reader and writer.
+export { KerasHardSigmoid } from "./keras-hard-sigmoid.js";
