@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { envelope, isObject, type Json, type JsonObject } from "./json.js";
 import { layerConfigToKeras3 } from "./layers-to-keras3.js";
+import { kerasClassName } from "./own-layers.js";
 
 /**
  * Keras 3 serialization of a tfjs model (config.json without compile_config). tfjs's `toJSON()` is Keras-2 style;
@@ -40,7 +41,7 @@ function layerEntry(layer: tf.layers.Layer, json: JsonObject, node: Node | undef
   const cfg = isObject(json.config) ? json.config : {};
   const dtype = (layer as unknown as { dtype?: string }).dtype ?? "float32";
   return {
-    ...envelope("keras.layers", className, layerConfigToKeras3(className, cfg, dtype)),
+    ...envelope("keras.layers", kerasClassName(className), layerConfigToKeras3(className, cfg, dtype)),
     build_config: buildConfig(node),
   };
 }

@@ -185,7 +185,7 @@ const gru: Builder = (c, w) => ({
   activation: activation(c.activation ?? "tanh", w),
   recurrent_activation: activation(c.recurrent_activation ?? "hard_sigmoid", w),
   ...rnnWeights(c, w),
-  // tfjs GRUs are always the reset_before variant (bias shape (3u,)); Keras 3 defaults to reset_after.
+  // tfjs's GRU is the reset_before variant (bias shape (3u,)); Keras 3 defaults to reset_after (GRUResetAfter).
   reset_after: false,
   seed: null,
 });
@@ -218,6 +218,7 @@ const BUILDERS: Record<string, Builder> = {
   SimpleRNN: simpleRnn,
   LSTM: lstm,
   GRU: gru,
+  GRUResetAfter: (c, w) => ({ ...gru(c, w), reset_after: true }),
   Reshape: (c) => ({ target_shape: c.target_shape }),
   Rescaling: (c) => ({ scale: c.scale, offset: c.offset ?? 0 }),
   Concatenate: (c) => ({ axis: c.axis ?? -1 }),

@@ -1,6 +1,7 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
 import { KERAS_HARD_SIGMOID } from "../../layers/keras-hard-sigmoid.js";
 import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
+import { tfjsClassName } from "./own-layers.js";
 import { constraintToTfjs, initializerToTfjs, regularizerToTfjs } from "./objects.js";
 
 /**
@@ -80,9 +81,6 @@ const conv2d: Converter = (c, w, warn) => {
 const rnnCommon = ["units", "use_bias", "dropout", "recurrent_dropout", "return_sequences", "return_state", "go_backwards", "stateful", "unroll"];
 
 const rnn = (kind: "SimpleRNN" | "LSTM" | "GRU"): Converter => (c, w, warn) => {
-  if (kind === "GRU") {
-    refuse(c, w, { reset_after: (v) => v !== false });
-  }
   const out: JsonObject = {
     ...pick(c, rnnCommon),
     activation: activation(c.activation ?? "tanh", w, warn),
@@ -90,7 +88,8 @@ const rnn = (kind: "SimpleRNN" | "LSTM" | "GRU"): Converter => (c, w, warn) => {
   };
   if (kind !== "SimpleRNN") out.recurrent_activation = activation(c.recurrent_activation ?? "sigmoid", w, warn);
   if (kind === "LSTM") out.unit_forget_bias = c.unit_forget_bias ?? true;
-  if (kind === "GRU") out.reset_after = false;
+  // Keras's default reset_after=True GRU is rebuilt as GRUResetAfter (see tfjsClassName).
+  if (kind === "GRU") out.reset_after = c.reset_after === false ? false : true;
   return out;
 };
 
@@ -188,7 +187,7 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   const dtype = dtypeName(c.dtype ?? null);
   if (dtype !== "float32") warn(`${where}: dtype policy "${dtype}" loaded as float32`);
   return {
-    class_name: cls,
+    class_name: tfjsClassName(cls, c),
     config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...convert(c, where, warn) },
   };
 }

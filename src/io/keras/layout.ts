@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { kerasClassName } from "./own-layers.js";
 import { layerKeys } from "./snake.js";
 
 /**
@@ -22,7 +23,7 @@ type LayerVariable = tf.LayerVariable;
 export function layerVariables(layer: tf.layers.Layer): LayerVariable[] {
   const l = layer as unknown as { _trainableWeights: LayerVariable[]; _nonTrainableWeights: LayerVariable[]; cell?: tf.layers.Layer };
   // An RNN layer owns no variables itself; its cell does (Keras saves them under `cell/`).
-  if (l.cell && RNN_CELL_NAMES[layer.getClassName()]) return layerVariables(l.cell);
+  if (l.cell && RNN_CELL_NAMES[kerasClassName(layer.getClassName())]) return layerVariables(l.cell);
   return [...l._trainableWeights, ...l._nonTrainableWeights];
 }
 
@@ -44,10 +45,10 @@ export interface LayerSlot {
 
 export function layerSlots(model: tf.LayersModel): LayerSlot[] {
   const layers = kerasLayers(model);
-  const keys = layerKeys(layers.map((l) => l.getClassName()));
+  const keys = layerKeys(layers.map((l) => kerasClassName(l.getClassName())));
   return layers.map((layer, i) => {
     const base = `layers/${keys[i]}`;
-    const cell = RNN_CELL_NAMES[layer.getClassName()];
+    const cell = RNN_CELL_NAMES[kerasClassName(layer.getClassName())];
     if (cell) {
       return { layer, varsPath: `${base}/cell/vars`, emptyVarsPaths: [{ path: `${base}/vars`, name: layer.name }], varsName: cell };
     }

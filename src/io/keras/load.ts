@@ -6,6 +6,7 @@ import { isObject, type Json, type JsonObject } from "./json.js";
 import { kerasLayers as tfjsKerasLayers, layerVariables, RNN_CELL_NAMES } from "./layout.js";
 import { modelConfigToTfjs, type KerasLayerRef } from "./model-to-tfjs.js";
 import { restoreOptimizerVars } from "./optimizer-state.js";
+import { kerasClassName } from "./own-layers.js";
 import { layerKeys } from "./snake.js";
 import { looksLikeZip, readZip } from "./zip.js";
 
@@ -207,6 +208,6 @@ export async function loadKerasWeights(model: tf.LayersModel, path: string): Pro
   const tree = await readH5(new Uint8Array(await fs.readFile(path))).catch((e: Error) => {
     throw new Error(`${path}: ${e.message}`);
   });
-  const refs = tfjsKerasLayers(model).map((l) => ({ className: l.getClassName(), name: l.name, dropped: false }));
+  const refs = tfjsKerasLayers(model).map((l) => ({ className: kerasClassName(l.getClassName()), name: l.name, dropped: false }));
   assignLayerWeights(model, refs, tree, path);
 }
