@@ -3,3 +3,5 @@
 export { KerasHardSigmoid } from "./keras-hard-sigmoid.js";
 export { GRUResetAfter, GRUResetAfterCell, gruResetAfter } from "./gru-reset-after.js";
 export type { GRUResetAfterArgs } from "./gru-reset-after.js";
+export { Normalization, normalization } from "./normalization.js";
+export type { NormalizationArgs, AdaptData } from "./normalization.js";

@@ -16,7 +16,7 @@ export const SUPPORTED_LAYER_CLASSES = [
   "Activation", "Embedding", "SimpleRNN", "LSTM", "GRU", "Reshape", "Rescaling",
   "Conv1D", "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
   "GlobalMaxPooling1D", "GlobalMaxPooling2D", "LayerNormalization", "ZeroPadding2D", "UpSampling2D", "LeakyReLU",
-  "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum",
+  "Concatenate", "Add", "Multiply", "Average", "Maximum", "Minimum", "Normalization",
 ] as const;
 
 /** Keras stores sizes, strides and dilations as tuples of the layer's rank. */
@@ -227,6 +227,7 @@ const BUILDERS: Record<string, Builder> = {
   Average: () => ({}),
   Maximum: () => ({}),
   Minimum: () => ({}),
+  Normalization: (c) => ({ axis: c.axis ?? [-1], invert: c.invert ?? false, mean: c.mean ?? null, variance: c.variance ?? null }),
 };
 
 /** The Keras 3 `config` of one (non-input) layer. */

@@ -154,6 +154,8 @@ const CONVERTERS: Record<string, Converter> = {
   Average: () => ({}),
   Maximum: () => ({}),
   Minimum: () => ({}),
+  // tslab-fit's own Normalization layer (src/layers/normalization.ts).
+  Normalization: (c) => pick(c, ["axis", "invert", "mean", "variance"]),
 };
 
 /** A Keras layer dtype (string or DTypePolicy envelope) as a plain name. */

@@ -158,12 +158,15 @@ export function assignLayerWeights(
     vars.forEach((v, j) => {
       const d = saved[j];
       const shape = v.shape as number[];
-      if (d.dtype !== "<f4" || d.shape.join(",") !== shape.join(",")) {
+      const isInt = v.dtype === "int32";
+      if (d.dtype !== (isInt ? "<i8" : "<f4") || d.shape.join(",") !== shape.join(",")) {
         throw new Error(
-          `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is float32 [${shape.join(", ")}]`,
+          `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is ${v.dtype} [${shape.join(", ")}]`,
         );
       }
-      const t = tf.tensor(d.data as Float32Array, shape, "float32");
+      const t = isInt
+        ? tf.tensor(Int32Array.from(d.data as BigInt64Array, (x) => Number(x)), shape, "int32")
+        : tf.tensor(d.data as Float32Array, shape, "float32");
       v.write(t);
       t.dispose();
     });

@@ -29,6 +29,12 @@ export async function kerasWeightsTree(model: tf.LayersModel, includeOptimizer =
     const vars = layerVariables(slot.layer);
     for (let i = 0; i < vars.length; i++) {
       const v = vars[i];
+      if (v.dtype === "int32") {
+        // Keras's int variables (Normalization's count) are int64 with its TensorFlow backend; every backend reads them.
+        const ints = (await v.read().data()) as Int32Array;
+        tree.datasets.set(`${slot.varsPath}/${i}`, { shape: v.shape as number[], dtype: "<i8", data: BigInt64Array.from(ints, (x) => BigInt(x)) });
+        continue;
+      }
       if (v.dtype !== "float32") {
         throw new Error(`Cannot save variable ${v.name} of layer "${slot.layer.name}": dtype ${v.dtype} (only float32 is written)`);
       }
