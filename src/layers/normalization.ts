@@ -101,6 +101,12 @@ export class Normalization extends tf.layers.Layer {
     if (t.rank === 0) return tf.broadcastTo(t, this.broadcastShape);
     const expanded = this.broadcastShape.map(() => 1);
     for (let i = 1; i <= t.rank; i++) expanded[this.keepAxis[this.keepAxis.length - i]] = t.shape[t.rank - i];
+    if (expanded.some((n, d) => n !== 1 && n !== this.broadcastShape[d])) {
+      throw new Error(
+        `Normalization "${this.name}": mean and variance of shape [${t.shape}] do not fit the kept axes ` +
+          `${JSON.stringify(this.keepAxis)} of sizes [${this.keepAxis.map((d) => this.broadcastShape[d])}]`,
+      );
+    }
     return tf.broadcastTo(t.reshape(expanded), this.broadcastShape);
   }
 

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { kerasArchiveBytes } from "../../src/io/keras/index.js";
 import { readZip } from "../../src/io/keras/zip.js";
+import { gruResetAfter, normalization } from "../../src/layers/index.js";
 
 /** Keras 3 constructor arguments that are floats (validated or documented as such). */
 const FLOATS = new Set([
@@ -124,14 +125,16 @@ describe("config.json: float-typed arguments are JSON floats, ints stay ints", (
         tf.layers.layerNormalization({ epsilon: 1 }),
         tf.layers.leakyReLU({ alpha: 0 }),
         tf.layers.reshape({ targetShape: [4, 1] }),
-        tf.layers.lstm({ units: 2, recurrentInitializer: tf.initializers.orthogonal({ gain: 1 }), dropout: 0, recurrentDropout: 0 }),
+        normalization({ axis: 1, mean: [0, 1, 2, 3], variance: [1, 1, 4, 4] }),
+        tf.layers.lstm({ units: 2, recurrentInitializer: tf.initializers.orthogonal({ gain: 1 }), dropout: 0, recurrentDropout: 0, returnSequences: true }),
+        gruResetAfter({ units: 2, dropout: 0 }),
         tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.varianceScaling({ scale: 3, mode: "fanIn", distribution: "uniform" }) }),
       ],
     });
     m.compile({ optimizer: tf.train.sgd(1), loss: "meanSquaredError" });
     const text = await configText(m);
     assert.ok(checkSites(text, "layers") > 20);
-    for (const s of ['"scale": 2.0', '"offset": 0.0', '"momentum": 1.0', '"rate": 0.0', '"l1": 1.0', '"l2": 2.0', '"gain": 1.0', '"value": 1.0', '"negative_slope": 0.0', '"dropout": 0.0', '"learning_rate": 1.0']) {
+    for (const s of ['"scale": 2.0', '"offset": 0.0', '"momentum": 1.0', '"rate": 0.0', '"l1": 1.0', '"l2": 2.0', '"gain": 1.0', '"value": 1.0', '"negative_slope": 0.0', '"dropout": 0.0', '"learning_rate": 1.0', '"mean": [0.0, 1.0, 2.0, 3.0]', '"axis": [1]']) {
       assert.ok(text.includes(s), `config.json has ${s}`);
     }
     assert.ok(text.includes('"units": 4') && text.includes('"filters": 2') && text.includes('"kernel_size": [3, 3]'));

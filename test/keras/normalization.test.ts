@@ -104,6 +104,7 @@ describe("Normalization", () => {
     assert.throws(() => normalization({ mean: [1, 2], variance: [1] }), /mean has shape \[2\] but variance has shape \[1\]/);
     assert.throws(() => normalization({ axis: 1.5 }), /axis must be an integer/);
     await assert.rejects(normalization({ mean: 0, variance: 1 }).adapt(tf.ones([2, 2])), /cannot be adapted/);
+    assert.throws(() => tf.sequential({ layers: [normalization({ mean: [1, 2], variance: [1, 1], inputShape: [3] })] }), /shape \[2\] do not fit the kept axes \[1\] of sizes \[3\]/);
     const l = normalization({ inputShape: [3] });
     tf.sequential({ layers: [l] });
     await assert.rejects(l.adapt(tf.ones([4, 2])), /shape \[4,2\] does not fit/);
