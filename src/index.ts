@@ -40,3 +40,4 @@ export * from "./tensorboard/index.js";
 export * from "./display/index.js";
 export * from "./io/keras/index.js";
 export * from "./layers/index.js";
+export * from "./optimizers/index.js";

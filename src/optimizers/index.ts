@@ -1,0 +1,2 @@
+// Optimizers with Keras's update rules where tfjs's differ.
+export { KerasAdadelta, kerasAdadelta } from "./keras-adadelta.js";
