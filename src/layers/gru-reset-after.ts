@@ -52,11 +52,9 @@ function withKerasDefaults<T extends GRUResetAfterArgs>(args: T): T {
   };
 }
 
-/** Dropout masks as tfjs's recurrent cells keep them: kept across time steps, disposed by the layer on the next call. */
-function dropoutMasks(like: tf.Tensor, rate: number, training: boolean, count: number): tf.Tensor[] {
-  return Array.from({ length: count }, () =>
-    tf.keep(tf.tidy(() => (training ? tf.dropout(tf.onesLike(like), rate) : tf.onesLike(like)))),
-  );
+/** One dropout mask per gate, kept across the time steps of a batch and disposed by the layer on its next call. */
+function dropoutMasks(like: tf.Tensor, rate: number, count: number): tf.Tensor[] {
+  return Array.from({ length: count }, () => tf.keep(tf.tidy(() => tf.dropout(tf.onesLike(like), rate))));
 }
 
 export class GRUResetAfterCell extends GRUCellBase {
@@ -89,27 +87,30 @@ export class GRUResetAfterCell extends GRUCellBase {
       const [x, hPrev] = inputs as tf.Tensor[];
       const training = kwargs.training === true;
       const u = this.units;
-      if (this.dropout > 0 && this.dropout < 1 && this.dropoutMask == null) {
-        this.dropoutMask = dropoutMasks(x, this.dropout, training, 3);
+      // As in Keras, dropout acts only in training.
+      if (training && this.dropout > 0 && this.dropout < 1 && this.dropoutMask == null) {
+        this.dropoutMask = dropoutMasks(x, this.dropout, 3);
       }
-      if (this.recurrentDropout > 0 && this.recurrentDropout < 1 && this.recurrentDropoutMask == null) {
-        this.recurrentDropoutMask = dropoutMasks(hPrev, this.recurrentDropout, training, 3);
+      if (training && this.recurrentDropout > 0 && this.recurrentDropout < 1 && this.recurrentDropoutMask == null) {
+        this.recurrentDropoutMask = dropoutMasks(hPrev, this.recurrentDropout, 3);
       }
       const kernel = this.kernel.read();
       const recurrent = this.recurrentKernel.read();
       const [inputBias, recurrentBias] = this.bias ? tf.unstack(this.bias.read()) : [null, null];
-      const gate = (k: number) => (m: tf.Tensor) => tf.slice(m, [0, k * u], [-1, u]);
-      // Per gate k (z, r, h): its input projection and its recurrent projection, each with its bias row.
-      const project = (v: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, masks: tf.Tensor[] | null, k: number) => {
-        const masked = masks ? tf.mul(v, masks[k]) : v;
-        const p = tf.matMul(masked, gate(k)(w));
-        return b ? tf.add(p, tf.slice(b, [k * u], [u])) : p;
+      // The projections of v for the gates z, r, h, each with its bias row: one matmul, or one per gate when each
+      // gate has its own dropout mask (training with dropout).
+      const project = (v: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, masks: tf.Tensor[] | null): tf.Tensor[] => {
+        if (!masks) return tf.split(b ? tf.add(tf.matMul(v, w), b) : tf.matMul(v, w), 3, 1);
+        return [0, 1, 2].map((k) => {
+          const p = tf.matMul(tf.mul(v, masks[k]), tf.slice(w, [0, k * u], [-1, u]));
+          return b ? tf.add(p, tf.slice(b, [k * u], [u])) : p;
+        });
       };
-      const xProj = (k: number) => project(x, kernel, inputBias, this.dropoutMask, k);
-      const hProj = (k: number) => project(hPrev, recurrent, recurrentBias, this.recurrentDropoutMask, k);
-      const z = this.recurrentActivation.apply(tf.add(xProj(0), hProj(0)));
-      const r = this.recurrentActivation.apply(tf.add(xProj(1), hProj(1)));
-      const candidate = this.activation.apply(tf.add(xProj(2), tf.mul(r, hProj(2))));
+      const [xz, xr, xh] = project(x, kernel, inputBias, this.dropoutMask);
+      const [hz, hr, hh] = project(hPrev, recurrent, recurrentBias, this.recurrentDropoutMask);
+      const z = this.recurrentActivation.apply(tf.add(xz, hz));
+      const r = this.recurrentActivation.apply(tf.add(xr, hr));
+      const candidate = this.activation.apply(tf.add(xh, tf.mul(r, hh)));
       const h = tf.add(tf.mul(z, hPrev), tf.mul(tf.sub(1, z), candidate));
       return [h, h];
     });

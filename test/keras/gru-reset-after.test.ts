@@ -82,6 +82,13 @@ describe("GRU with reset_after=True", () => {
     // The reset-before formula on the same weights differs: the test can tell the two apart.
     const before = xs.flatMap((seq) => gru(seq, matrix(k.dataSync(), k.shape), matrix(rk.dataSync(), rk.shape), b.dataSync(), false, sigmoid));
     assert.ok(maxDiff(got, before) > 1e-3);
+    // The per-gate path taken in training with dropout: masks that drop (almost) nothing give the same output.
+    const dropping = gruResetAfter({ units: 5, inputShape: [7, 3], dropout: 1e-7, recurrentDropout: 1e-7 });
+    tf.sequential({ layers: [dropping] });
+    dropping.setWeights([k, rk, b]);
+    const trained = await (dropping.apply(x, { training: true }) as tf.Tensor).data();
+    assert.equal((dropping.cell as unknown as { dropoutMask: tf.Tensor[] }).dropoutMask.length, 3, "the per-gate masks were made");
+    assert.ok(maxDiff(trained, ref) <= 1e-5, `training path vs reference: ${maxDiff(trained, ref)}`);
   });
 
   it("trains with fit, saves as Keras's GRU(reset_after=True) with optimizer state, and loads back identical", async () => {
