@@ -103,6 +103,33 @@ describe("Keras 3 hard_sigmoid", { skip }, () => {
     [0, 0, 0.5, 4 / 6, 1].forEach((v, i) => assert.ok(Math.abs(y[i] - v) < 1e-6, `hard_sigmoid(${[-4, -3, 0, 1, 4][i]}) = ${y[i]}`));
   });
 
+  it("tfjs's own hard sigmoid survives a tslab-fit round trip; a file Keras re-saved computes Keras's", async () => {
+    const m = tf.sequential({
+      layers: [tf.layers.lstm({ units: 4, inputShape: [6, 3], returnSequences: true }), tf.layers.gru({ units: 3 }), tf.layers.dense({ units: 2, activation: "hardSigmoid" })],
+    });
+    const file = path.join(dir, "tfjs_hard_sigmoid.keras");
+    await saveKeras(m, file, { onWarning: () => {} });
+    const archive = await readKerasArchive(file);
+    const names = m.layers.map((l) => l.name);
+    assert.deepEqual(archive.metadata!.tslab_fit_tfjs_hard_sigmoid, [`${names[0]}/recurrent_activation`, `${names[1]}/recurrent_activation`, `${names[2]}/activation`]);
+    assert.equal((archive.config as any).config.layers[1].config.recurrent_activation, "hard_sigmoid");
+    const x = tf.randomNormal([3, 6, 3], 0, 3, "float32", 11);
+    const expected = await (m.predict(x) as tf.Tensor).data();
+    const back = await loadKeras(file, { onWarning: () => {} });
+    assert.ok(maxDiff(await (back.predict(x) as tf.Tensor).data(), expected) <= 1e-6, "tslab-fit → tslab-fit keeps tfjs's formula");
+    // Keras writes its own metadata.json when it saves: without the list, hard_sigmoid is Keras's formula.
+    const resaved = path.join(dir, "resaved_by_keras.keras");
+    const members = readZip(new Uint8Array(readFileSync(file)));
+    writeFileSync(resaved, buildZip([
+      { name: "metadata.json", data: new TextEncoder().encode('{"keras_version": "3.16.0", "date_saved": "2026-12-01@12:00:00"}'), mtime: DOS_EPOCH() },
+      { name: "config.json", data: members.get("config.json")!, mtime: DOS_EPOCH() },
+      { name: "model.weights.h5", data: members.get("model.weights.h5")!, mtime: new Date() },
+    ]));
+    const keras = await loadKeras(resaved, { onWarning: () => {} });
+    assert.equal((keras.layers[0] as any).cell.recurrentActivation.getClassName(), "kerasHardSigmoid");
+    assert.ok(maxDiff(await (keras.predict(x) as tf.Tensor).data(), expected) > 1e-3);
+  });
+
   it("saving tfjs's own hard_sigmoid (the LSTM default) still warns that Keras will differ", async () => {
     const m = tf.sequential({ layers: [tf.layers.lstm({ units: 2, inputShape: [3, 2] })] });
     const warnings: string[] = [];

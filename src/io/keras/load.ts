@@ -7,6 +7,7 @@ import { kerasLayers as tfjsKerasLayers, layerVariables, RNN_CELL_NAMES } from "
 import { modelConfigToTfjs, type KerasLayerRef } from "./model-to-tfjs.js";
 import { restoreOptimizerVars } from "./optimizer-state.js";
 import { kerasClassName } from "./own-layers.js";
+import { restoreTfjsHardSigmoid, TFJS_HARD_SIGMOID_KEY } from "./tfjs-hard-sigmoid.js";
 import { layerKeys } from "./snake.js";
 import { looksLikeZip, readZip } from "./zip.js";
 
@@ -184,6 +185,7 @@ export async function loadKeras(path: string, options: LoadKerasOptions = {}): P
   let converted;
   try {
     converted = modelConfigToTfjs(archive.config, { dropAugmentation: options.dropAugmentation, warn });
+    restoreTfjsHardSigmoid(converted.topology, archive.metadata?.[TFJS_HARD_SIGMOID_KEY]);
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`);
   }

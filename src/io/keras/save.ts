@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../atomic.js";
 import { compileConfigToKeras3 } from "./compile-config.js";
 import { FLOAT_KEYS } from "./float-keys.js";
+import { TFJS_HARD_SIGMOID_KEY, tfjsHardSigmoidSites } from "./tfjs-hard-sigmoid.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
@@ -92,15 +93,26 @@ function pyExp(n: number): string {
   return `${mantissa}e${sign}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
 }
 
-/** Warns when tfjs's own hard_sigmoid (not KerasHardSigmoid, which Keras computes alike) is in the model. */
-function hardSigmoidNote(model: tf.LayersModel, warn: (m: string) => void): void {
-  if (JSON.stringify(model.toJSON(null, false)).includes('"hard_sigmoid"')) {
+/**
+ * Where the model uses tfjs's own hard_sigmoid (not KerasHardSigmoid, which Keras computes alike), with a warning:
+ * Keras will compute another formula. The sites go to metadata.json so that loadKeras restores them exactly.
+ */
+function hardSigmoidSites(model: tf.LayersModel, warn: (m: string) => void): string[] {
+  const sites = tfjsHardSigmoidSites(model.toJSON(null, false) as unknown as JsonObject);
+  if (sites.length > 0) {
     warn(
       "the model uses hard_sigmoid (tfjs's default LSTM/GRU recurrent activation): tfjs computes clip(0.2x+0.5), " +
-        "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ. Use recurrentActivation: 'sigmoid' " +
-        "for identical results.",
+        "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ (loadKeras restores tfjs's). Use " +
+        "recurrentActivation: 'sigmoid' for identical results.",
     );
   }
+  return sites;
+}
+
+function metadata(now: Date, tfjsHardSigmoid: string[]): JsonObject {
+  const m: JsonObject = { keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(now) };
+  if (tfjsHardSigmoid.length > 0) m[TFJS_HARD_SIGMOID_KEY] = tfjsHardSigmoid;
+  return m;
 }
 
 /** The bytes of a `.keras` archive for a tfjs model. */
@@ -108,7 +120,7 @@ export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKera
   const warn = options.onWarning ?? ((m: string) => console.warn(`tslab-fit .keras: ${m}`));
   const includeOptimizer = options.includeOptimizer ?? true;
   const config = keras3ModelConfig(model);
-  hardSigmoidNote(model, warn);
+  const tfjsHardSigmoid = hardSigmoidSites(model, warn);
   const compiled = compileConfigToKeras3(model);
   compiled.notes.forEach(warn);
   if (compiled.config) {
@@ -120,7 +132,7 @@ export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKera
   const now = new Date();
   const enc = new TextEncoder();
   return buildZip([
-    { name: "metadata.json", data: enc.encode(pythonJson({ keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(now) })), mtime: DOS_EPOCH() },
+    { name: "metadata.json", data: enc.encode(pythonJson(metadata(now, tfjsHardSigmoid))), mtime: DOS_EPOCH() },
     { name: "config.json", data: enc.encode(pythonJson(config)), mtime: DOS_EPOCH() },
     { name: "model.weights.h5", data: weights, mtime: now },
   ]);
