@@ -4,6 +4,7 @@ export type { FitOptions, FitDatasetOptions, CommonFitOptions, Tensors } from ".
 export { Callback, HOOK_NAMES } from "./fit/callback.js";
 export type { CallbackConfig, HookName, HookResult, TrainingEvent } from "./fit/callback.js";
 export { CallbackList } from "./fit/callback-list.js";
+export { CallbackError } from "./fit/callback-error.js";
 export type { FitParams, Logs } from "./fit/logs.js";
 export { getLearningRate, setLearningRate, getIterations } from "./fit/optimizer.js";
 export { formatPath } from "./fit/format-path.js";

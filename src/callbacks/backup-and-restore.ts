@@ -2,9 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { Callback } from "../fit/callback.js";
-import { writeDirAtomic } from "../io/atomic.js";
+import { recoverDir, writeDirAtomic } from "../io/atomic.js";
+import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
+import { checkBoolean, checkOptionKeys, checkOptionsObject } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 export interface BackupAndRestoreOptions {
+  /** The backup folder, when the options object is the only argument: `new BackupAndRestore({ backupDir })`. */
+  backupDir?: string;
   /** "epoch" (default) or a number of batches between backups. */
   saveFreq?: "epoch" | number;
   /** Remove the backup when training ends normally. Default true. */
@@ -31,18 +36,38 @@ interface BackupManifest {
 export class BackupAndRestore extends Callback {
   readonly saveFreq: "epoch" | number;
   readonly deleteCheckpoint: boolean;
+  readonly backupDir: string;
   private batchesSinceBackup = 0;
   private currentEpoch = 0;
+  private readonly diskFull = new DiskFullNotice("BackupAndRestore");
 
-  constructor(readonly backupDir: string, options: BackupAndRestoreOptions = {}) {
+  constructor(backupDir: string, options?: BackupAndRestoreOptions);
+  constructor(options: BackupAndRestoreOptions & { backupDir: string });
+  constructor(dirOrOptions: string | (BackupAndRestoreOptions & { backupDir: string }), options?: BackupAndRestoreOptions) {
     super();
-    if (typeof backupDir !== "string" || backupDir === "") throw new Error(`backupDir must be a non-empty folder path, got ${JSON.stringify(backupDir)}`);
-    const freq = options.saveFreq ?? "epoch";
+    const usage = 'new BackupAndRestore("backups/run1", { saveFreq, deleteCheckpoint }) or new BackupAndRestore({ backupDir: "backups/run1", … })';
+    let opts: BackupAndRestoreOptions;
+    if (typeof dirOrOptions === "object" && dirOrOptions !== null && !Array.isArray(dirOrOptions)) {
+      if (options !== undefined) throw new TypeError(`BackupAndRestore: pass the options once; the signatures are ${usage}`);
+      opts = dirOrOptions;
+    } else {
+      opts = { ...checkOptionsObject("BackupAndRestore", options, "{ saveFreq: 100 }") };
+      if ("backupDir" in opts) throw new TypeError(`BackupAndRestore: backupDir is given twice; the signatures are ${usage}`);
+      opts.backupDir = dirOrOptions as string;
+    }
+    checkOptionKeys("BackupAndRestore", opts, ["backupDir", "saveFreq", "deleteCheckpoint"]);
+    if (typeof opts.backupDir !== "string" || opts.backupDir === "") {
+      const Class = typeof opts.backupDir === "string" ? RangeError : TypeError;
+      throw new Class(`backupDir must be a non-empty folder path, got ${showValue(opts.backupDir)}; the signatures are ${usage}`);
+    }
+    this.backupDir = opts.backupDir;
+    const freq = opts.saveFreq ?? "epoch";
     if (freq !== "epoch" && !(typeof freq === "number" && Number.isInteger(freq) && freq >= 1)) {
-      throw new Error(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${JSON.stringify(freq)}`);
+      const Class = typeof freq === "number" ? RangeError : TypeError;
+      throw new Class(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${showValue(freq)}`);
     }
     this.saveFreq = freq;
-    this.deleteCheckpoint = options.deleteCheckpoint ?? true;
+    this.deleteCheckpoint = checkBoolean("deleteCheckpoint", opts.deleteCheckpoint, true);
   }
 
   private get latest(): string {
@@ -51,6 +76,8 @@ export class BackupAndRestore extends Callback {
 
   override async onTrainBegin(): Promise<void> {
     this.batchesSinceBackup = 0;
+    this.diskFull.reset();
+    await recoverDir(this.latest);
     const manifestText = await fs.readFile(path.join(this.latest, "manifest.json"), "utf8").catch(() => undefined);
     if (manifestText === undefined) return;
     const manifest = JSON.parse(manifestText) as BackupManifest;
@@ -107,10 +134,16 @@ export class BackupAndRestore extends Callback {
     if (iterations) iterations.tensor.dispose();
     const manifest: BackupManifest = { epoch: nextEpoch, batch, modelWeights: model.specs, optimizerWeights: optimizer.specs };
     const bytes = Buffer.concat([new Uint8Array(model.data as ArrayBuffer), new Uint8Array(optimizer.data as ArrayBuffer)]);
-    await writeDirAtomic(this.latest, async (dir) => {
-      await fs.writeFile(path.join(dir, "weights.bin"), bytes);
-      await fs.writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest));
-    });
+    try {
+      await writeDirAtomic(this.latest, async (dir) => {
+        await fs.writeFile(path.join(dir, "weights.bin"), bytes);
+        await fs.writeFile(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+      });
+      this.diskFull.succeeded(this.latest);
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      this.diskFull.failed(this.latest, e, "The previous backup is intact; training goes on and the next backup tries again.");
+    }
   }
 }
 

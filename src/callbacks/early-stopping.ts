@@ -1,6 +1,9 @@
 import type { Logs } from "../fit/logs.js";
 import { WeightSnapshot } from "../fit/weights.js";
 import { availableKeys, checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
+import { checkBoolean, checkOptionKeys, checkOptionsObject, checkVerbose } from "./options.js";
+
+const OPTION_NAMES = ["monitor", "minDelta", "patience", "verbose", "mode", "baseline", "restoreBestWeights", "startFromEpoch"] as const;
 
 export interface EarlyStoppingOptions {
   /** Logs key to watch. Default "val_loss". */
@@ -42,12 +45,14 @@ export class EarlyStopping extends MonitorCallback {
   private bestWeights: WeightSnapshot | undefined;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    options = checkOptionsObject("EarlyStopping", options, '{ monitor: "val_loss", patience: 3 }');
+    checkOptionKeys("EarlyStopping", options, OPTION_NAMES);
     super(options.monitor ?? "val_loss", options.mode ?? "auto", options.minDelta ?? 0);
     this.patience = checkNumber("patience", options.patience ?? 0, { min: 0, integer: true });
-    this.verbose = options.verbose ?? 0;
+    this.verbose = checkVerbose("verbose", options.verbose);
     this.baseline = options.baseline;
-    if (this.baseline !== undefined) checkNumber("baseline", this.baseline, {});
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    if (this.baseline !== undefined) checkNumber("baseline", this.baseline, { finite: true });
+    this.restoreBestWeights = checkBoolean("restoreBestWeights", options.restoreBestWeights, false);
     this.startFromEpoch = checkNumber("startFromEpoch", options.startFromEpoch ?? 0, { min: 0, integer: true });
   }
 
@@ -63,7 +68,7 @@ export class EarlyStopping extends MonitorCallback {
   override onEpochEnd(epoch: number, logs: Logs): void {
     const current = this.monitorValue(logs);
     if (current === undefined) {
-      console.warn(
+      this.warnMissingMonitor(
         `Early stopping conditioned on metric \`${this.monitor}\` which is not available. Available metrics are: ${availableKeys(logs)}`,
       );
       return;

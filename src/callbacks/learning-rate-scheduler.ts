@@ -1,6 +1,7 @@
 import { Callback } from "../fit/callback.js";
 import type { Logs } from "../fit/logs.js";
 import { getLearningRate, setLearningRate } from "../fit/optimizer.js";
+import { checkVerbose } from "./options.js";
 
 /** `(epoch, currentLr) => newLr`; epochs are 0-based. */
 export type Schedule = (epoch: number, learningRate: number) => number;
@@ -15,7 +16,8 @@ export type Schedule = (epoch: number, learningRate: number) => number;
 export class LearningRateScheduler extends Callback {
   constructor(readonly schedule: Schedule, readonly verbose = 0) {
     super();
-    if (typeof schedule !== "function") throw new Error("schedule must be a function (epoch, learningRate) => number");
+    if (typeof schedule !== "function") throw new TypeError("schedule must be a function (epoch, learningRate) => number");
+    checkVerbose("verbose", verbose);
   }
 
   override onEpochBegin(epoch: number): void {
@@ -23,7 +25,7 @@ export class LearningRateScheduler extends Callback {
     if (current === undefined) throw new Error(`LearningRateScheduler: the optimizer ${this.model.optimizer.getClassName()} has no learning rate`);
     const next = this.schedule(epoch, current);
     if (typeof next !== "number" || !Number.isFinite(next)) {
-      throw new Error(`schedule must return a finite number; at epoch ${epoch} it returned ${String(next)}`);
+      throw new RangeError(`schedule must return a finite number; at epoch ${epoch} it returned ${String(next)}`);
     }
     setLearningRate(this.model.optimizer, next);
     if (next !== current) this.events.push({ kind: "learning_rate", epoch, value: next, message: `learning rate → ${next}` });

@@ -1,9 +1,14 @@
 import { promises as fs } from "node:fs";
-import { formatPath } from "../fit/format-path.js";
+import { checkTemplate, formatPath, templateKeys } from "../fit/format-path.js";
 import type { Logs } from "../fit/logs.js";
+import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
 import { modelPathKind } from "../io/model-path.js";
 import { checkSavePath, saveModel } from "../io/save-model.js";
-import { checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
+import { availableKeys, checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
+import { checkBoolean, checkOptionKeys, checkVerbose } from "./options.js";
+import { showValue } from "../fit/show-value.js";
+
+const OPTION_NAMES = ["filepath", "monitor", "verbose", "saveBestOnly", "saveWeightsOnly", "mode", "saveFreq", "initialValueThreshold"] as const;
 
 export interface ModelCheckpointOptions {
   /**
@@ -43,21 +48,53 @@ export class ModelCheckpoint extends MonitorCallback {
   readonly saved: string[] = [];
   private batchesSinceLastSave = 0;
   private currentEpoch = 0;
+  private readonly diskFull = new DiskFullNotice("ModelCheckpoint");
 
   constructor(options: ModelCheckpointOptions) {
-    if (typeof options !== "object" || options === null) throw new Error("ModelCheckpoint needs an options object with filepath");
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new TypeError(`ModelCheckpoint needs an options object with filepath, e.g. { filepath: "models/best_model.keras" }, got ${showValue(options)}`);
+    }
+    checkOptionKeys("ModelCheckpoint", options, OPTION_NAMES);
     super(options.monitor ?? "val_loss", options.mode ?? "auto", 0);
-    this.saveWeightsOnly = options.saveWeightsOnly ?? false;
+    this.saveWeightsOnly = checkBoolean("saveWeightsOnly", options.saveWeightsOnly, false);
     checkSavePath(options.filepath, this.saveWeightsOnly);
+    checkTemplate(options.filepath);
     this.filepath = options.filepath;
-    this.verbose = options.verbose ?? 0;
-    this.saveBestOnly = options.saveBestOnly ?? false;
+    this.verbose = checkVerbose("verbose", options.verbose);
+    this.saveBestOnly = checkBoolean("saveBestOnly", options.saveBestOnly, false);
     const freq = options.saveFreq ?? "epoch";
     if (freq !== "epoch") checkSaveFreq(freq);
     this.saveFreq = freq;
     if (options.initialValueThreshold !== undefined) {
-      this.best = checkNumber("initialValueThreshold", options.initialValueThreshold, {});
+      this.best = checkNumber("initialValueThreshold", options.initialValueThreshold, { finite: true });
     }
+  }
+
+  /**
+   * Checks what can be checked before training: template keys against the keys this fit's logs will have (a
+   * `val_` key without validation, or with batch saves, could never be filled), and a `.keras` path that is a folder.
+   */
+  override async onTrainBegin(): Promise<void> {
+    this.diskFull.reset();
+    const batchSaves = this.saveFreq !== "epoch";
+    const known = new Set([...(this.params?.metrics ?? []), "epoch", "learning_rate", ...(batchSaves ? ["batch"] : [])]);
+    const available = [...known].filter((k) => !(batchSaves && k.startsWith("val_"))).join(", ");
+    for (const key of templateKeys(this.filepath)) {
+      if (known.has(key) && !(batchSaves && key.startsWith("val_"))) continue;
+      if (key.startsWith("val_") && (batchSaves || !this.params?.doValidation)) {
+        const why = batchSaves ? "saveFreq is a number of batches, and batch logs have no val_ keys" : "this fit has no validation data (pass validationData or validationSplit)";
+        throw new RangeError(`filepath: the key "${key}" in "${this.filepath}" can never be filled: ${why}. Keys this fit logs: ${available}`);
+      }
+      console.warn(`ModelCheckpoint: the filepath key "${key}" is not one this fit logs (${available}); unless a callback adds it, the first save will fail`);
+    }
+    if (templateKeys(this.filepath).length === 0 && modelPathKind(this.filepath) !== "folder") {
+      const stat = await fs.stat(this.filepath).catch(() => undefined);
+      if (stat?.isDirectory()) throw new Error(`filepath: ${this.filepath} is a folder; a ${this.filepath.endsWith(".keras") ? ".keras" : ".weights.h5"} checkpoint must be a file path`);
+    }
+  }
+
+  protected override get comparesValues(): boolean {
+    return this.saveBestOnly;
   }
 
   override onEpochBegin(epoch: number): void {
@@ -83,19 +120,20 @@ export class ModelCheckpoint extends MonitorCallback {
     const path = formatPath(this.filepath, values);
     const stat = await fs.stat(path).catch(() => undefined);
     if (stat?.isDirectory() && modelPathKind(path) !== "folder") {
-      throw new Error(`filepath: ${path} is a directory; a .keras / .h5 checkpoint must be a file path`);
+      throw new Error(`filepath: ${path} is a folder; a .keras / .weights.h5 checkpoint must be a file path`);
     }
+    let improved: number | undefined;
     if (this.saveBestOnly) {
       const current = this.monitorValue(logs);
       if (current === undefined) {
         // Keras ≥ 3.10: warn and save anyway, so a misnamed monitor never means "no checkpoint at all".
-        console.warn(`Can save best model only with ${this.monitor} available.`);
+        this.warnMissingMonitor(`Can save best model only with ${this.monitor} available. Available keys: ${availableKeys(logs)}`);
       } else if (this.isImprovement(current, this.best)) {
         if (this.verbose > 0) {
           const from = this.best !== undefined ? this.best.toFixed(5) : this.monitorDirection === "min" ? "inf" : "-inf";
           console.log(`Epoch ${epoch + 1}: ${this.monitor} improved from ${from} to ${current.toFixed(5)}, saving model to ${path}`);
         }
-        this.best = current;
+        improved = current;
       } else {
         if (this.verbose > 0) {
           console.log(`Epoch ${epoch + 1}: ${this.monitor} did not improve from ${this.best!.toFixed(5)}`);
@@ -105,7 +143,16 @@ export class ModelCheckpoint extends MonitorCallback {
     } else if (this.verbose > 0) {
       console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
     }
-    await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+    try {
+      await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+    } catch (e) {
+      if (!isDiskFull(e)) throw e;
+      // `best` stays at the last model that reached the disk, so the next improvement on it is saved.
+      this.diskFull.failed(path, e, "The model saved there before is intact; training goes on and the next save tries again.");
+      return;
+    }
+    this.diskFull.succeeded(path);
+    if (improved !== undefined) this.best = improved;
     this.saved.push(path);
     this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
   }
@@ -113,6 +160,7 @@ export class ModelCheckpoint extends MonitorCallback {
 
 function checkSaveFreq(freq: unknown): void {
   if (typeof freq !== "number" || !Number.isInteger(freq) || freq < 1) {
-    throw new Error(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${JSON.stringify(freq)}`);
+    const Class = typeof freq === "number" ? RangeError : TypeError;
+    throw new Class(`saveFreq must be "epoch" or a whole number of batches >= 1, got ${JSON.stringify(freq)}`);
   }
 }

@@ -1,5 +1,7 @@
 import { Callback } from "../fit/callback.js";
-import type { Logs } from "../fit/logs.js";
+import type { FitParams, Logs } from "../fit/logs.js";
+import {  } from "./options.js";
+import { showValue } from "../fit/show-value.js";
 
 export type MonitorMode = "auto" | "min" | "max";
 
@@ -16,31 +18,37 @@ export function directionOf(monitor: string, argName = "mode"): "min" | "max" {
     .toLowerCase();
   if (name === "loss" || LOWER_IS_BETTER.test(name)) return "min";
   if (HIGHER_IS_BETTER.test(name)) return "max";
-  throw new Error(
+  throw new RangeError(
     `${argName}: "auto" cannot tell whether "${monitor}" should go up or down; pass ${argName}: "max" or ${argName}: "min"`,
   );
 }
 
 export function checkMode(mode: string, argName = "mode"): MonitorMode {
   if (mode !== "auto" && mode !== "min" && mode !== "max") {
-    throw new Error(`${argName} must be "auto", "min" or "max", got ${JSON.stringify(mode)}`);
+    const Class = typeof mode === "string" ? RangeError : TypeError;
+    throw new Class(`${argName} must be "auto", "min" or "max", got ${showValue(mode)}`);
   }
   return mode;
 }
 
-export function checkNumber(name: string, value: number, rule: { min?: number; integer?: boolean; below?: number }): number {
+/** A number option: TypeError when it is not a number, RangeError when it is outside what is allowed. */
+export function checkNumber(
+  name: string,
+  value: number,
+  rule: { min?: number; integer?: boolean; below?: number; finite?: boolean; why?: string },
+): number {
+  const parts = [rule.integer ? "an integer" : rule.finite ? "a finite number" : "a number"];
+  if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
+  if (rule.below !== undefined) parts.push(`${rule.min !== undefined ? "and " : ""}< ${rule.below}`);
+  const message = `${name} must be ${parts.join(" ")}${rule.why ? ` (${rule.why})` : ""}, got ${showValue(value)}`;
+  if (typeof value !== "number") throw new TypeError(message);
   const ok =
-    typeof value === "number" &&
     !Number.isNaN(value) &&
+    (!rule.finite || Number.isFinite(value)) &&
     (rule.min === undefined || value >= rule.min) &&
     (rule.below === undefined || value < rule.below) &&
     (!rule.integer || Number.isInteger(value));
-  if (!ok) {
-    const parts = [rule.integer ? "an integer" : "a number"];
-    if (rule.min !== undefined) parts.push(`>= ${rule.min}`);
-    if (rule.below !== undefined) parts.push(`< ${rule.below}`);
-    throw new Error(`${name} must be ${parts.join(" ")}, got ${String(value)}`);
-  }
+  if (!ok) throw new RangeError(message);
   return value;
 }
 
@@ -59,7 +67,10 @@ export abstract class MonitorCallback extends Callback {
 
   constructor(monitor: string, mode: MonitorMode, minDelta: number) {
     super();
-    if (typeof monitor !== "string" || monitor === "") throw new Error(`monitor must be a logs key such as "val_loss", got ${JSON.stringify(monitor)}`);
+    if (typeof monitor !== "string" || monitor === "") {
+      const Class = typeof monitor === "string" ? RangeError : TypeError;
+      throw new Class(`monitor must be a logs key such as "val_loss", got ${showValue(monitor)}`);
+    }
     this.monitor = monitor;
     this.mode = checkMode(mode);
     this.minDelta = Math.abs(checkNumber("minDelta", minDelta, {}));
@@ -74,6 +85,33 @@ export abstract class MonitorCallback extends Callback {
   protected isImprovement(current: number, reference: number | undefined): boolean {
     if (reference === undefined) return true;
     return this.monitorDirection === "min" ? current < reference - this.minDelta : current > reference + this.minDelta;
+  }
+
+  /**
+   * Warns once per fit that the monitored key is missing, listing the keys there are (Keras warns every epoch; once
+   * is enough to be seen, and a long run's output stays readable).
+   */
+  protected warnMissingMonitor(message: string): void {
+    if (this.warnedMissing) return;
+    this.warnedMissing = true;
+    console.warn(message);
+  }
+  private warnedMissing = false;
+
+  /** Called by `fit` before each training run: a new fit may warn again. */
+  override setParams(params: FitParams): void {
+    super.setParams(params);
+    this.warnedMissing = false;
+    // For a metric this fit logs, decide "auto" before training rather than after the first epoch. A key it does
+    // not log is left alone: a callback may add it, and if none does, each epoch's check warns (as Keras does).
+    if (this.comparesValues && this.direction === undefined && params?.metrics?.includes(this.monitor)) {
+      this.direction = directionOf(this.monitor);
+    }
+  }
+
+  /** Whether this callback compares monitored values (ModelCheckpoint does only with `saveBestOnly`). */
+  protected get comparesValues(): boolean {
+    return true;
   }
 
   /** The monitored value from logs, or undefined when absent (the caller warns in its own words). */

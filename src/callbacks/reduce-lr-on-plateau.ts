@@ -1,6 +1,9 @@
 import type { Logs } from "../fit/logs.js";
 import { getLearningRate, setLearningRate } from "../fit/optimizer.js";
 import { availableKeys, checkNumber, MonitorCallback, type MonitorMode } from "./monitor.js";
+import { checkOptionKeys, checkOptionsObject, checkVerbose } from "./options.js";
+
+const OPTION_NAMES = ["monitor", "factor", "patience", "verbose", "mode", "minDelta", "cooldown", "minLr"] as const;
 
 export interface ReduceLROnPlateauOptions {
   monitor?: string;
@@ -36,13 +39,12 @@ export class ReduceLROnPlateau extends MonitorCallback {
   cooldownCounter = 0;
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
+    options = checkOptionsObject("ReduceLROnPlateau", options, '{ monitor: "val_loss", factor: 0.5, patience: 2 }');
+    checkOptionKeys("ReduceLROnPlateau", options, OPTION_NAMES);
     super(options.monitor ?? "val_loss", options.mode ?? "auto", options.minDelta ?? 1e-4);
-    this.factor = options.factor ?? 0.1;
-    if (typeof this.factor !== "number" || !(this.factor < 1) || !(this.factor >= 0)) {
-      throw new Error(`factor must be a number >= 0 and < 1 (the rate is multiplied by it), got ${String(options.factor)}`);
-    }
+    this.factor = checkNumber("factor", options.factor ?? 0.1, { min: 0, below: 1, why: "the rate is multiplied by it" });
     this.patience = checkNumber("patience", options.patience ?? 10, { min: 0, integer: true });
-    this.verbose = options.verbose ?? 0;
+    this.verbose = checkVerbose("verbose", options.verbose);
     this.cooldown = checkNumber("cooldown", options.cooldown ?? 0, { min: 0, integer: true });
     this.minLr = checkNumber("minLr", options.minLr ?? 0, { min: 0 });
   }
@@ -58,7 +60,7 @@ export class ReduceLROnPlateau extends MonitorCallback {
     if (lr !== undefined) logs.learning_rate = lr;
     const current = this.monitorValue(logs);
     if (current === undefined) {
-      console.warn(`Learning rate reduction is conditioned on metric \`${this.monitor}\` which is not available. Available metrics are: ${availableKeys(logs)}`);
+      this.warnMissingMonitor(`Learning rate reduction is conditioned on metric \`${this.monitor}\` which is not available. Available metrics are: ${availableKeys(logs)}`);
       return;
     }
     if (this.cooldownCounter > 0) {

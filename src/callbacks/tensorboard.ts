@@ -5,9 +5,11 @@ import type { Logs } from "../fit/logs.js";
 import { getIterations, getLearningRate } from "../fit/optimizer.js";
 import { keras3ModelConfig } from "../io/keras/config.js";
 import { weightHistograms } from "../tensorboard/device-histogram.js";
-import type { HParamValue, SessionStatus } from "../tensorboard/hparams.js";
+import { SESSION_START_TAG, type HParamValue, type SessionStatus } from "../tensorboard/hparams.js";
 import { weightImages } from "../tensorboard/weight-images.js";
-import { SummaryWriter } from "../tensorboard/writer.js";
+import { holdsEventFiles, listRuns, readEventFile } from "../tensorboard/reader.js";
+import { hasOpenWriter, SummaryWriter } from "../tensorboard/writer.js";
+import { DiskFullNotice, isDiskFull } from "../io/disk-full.js";
 
 export interface TensorBoardOptions {
   /** Log folder; the runs are `<logDir>/train` and `<logDir>/validation`. Default "logs". */
@@ -68,10 +70,16 @@ export class TensorBoard extends Callback {
 
   private writers = new Map<string, SummaryWriter>();
   private globalTrainBatch = 0;
+  /** This fit's first epoch: the purge step of a restarted run. */
+  private firstEpoch = 0;
+  /** Between onTrainBegin and the end of the fit; `started` once the train run is open. */
+  private inFit = false;
+  private started = false;
   private epochStart = 0;
   private epochBatches = 0;
   private batchStart = 0;
   private warned = new Set<string>();
+  private readonly diskFull = new DiskFullNotice("TensorBoard");
 
   constructor(options: TensorBoardOptions = {}) {
     super();
@@ -117,11 +125,33 @@ export class TensorBoard extends Callback {
     this.flushMillis = options.flushMillis;
   }
 
-  /** The writer of a run ("train", "validation", or "." for the log folder), opened on first use. */
+  /**
+   * The writer of a run ("train", "validation", or "." for the log folder), opened on first use. A train or
+   * validation folder that already holds event files is a restart: its new file marks `purgeStep` at this fit's
+   * first epoch, so both TensorBoard loaders show the older points only before it (see docs/tensorboard.md).
+   */
   private writer(run: string): SummaryWriter {
     let w = this.writers.get(run);
     if (!w || w.closed) {
-      w = new SummaryWriter(run === "." ? this.logDir : join(this.logDir, run), { flushMillis: this.flushMillis });
+      const folder = run === "." ? this.logDir : join(this.logDir, run);
+      const shared = hasOpenWriter(folder);
+      // A folder with older files is a restart, unless another fit is writing there right now (not ours to purge).
+      const purgeStep = run !== "." && !shared && holdsEventFiles(folder) ? this.firstEpoch : undefined;
+      if (shared) {
+        // Another fit in this process logs to the same run: each gets its own file, but TensorBoard mixes them.
+        this.warnOnce(`shared ${run}`, `TensorBoard: another fit is also writing to ${folder}; each writes its own event file, but TensorBoard shows both as one run. Give each fit its own logDir.`);
+      }
+      let file = folder;
+      w = new SummaryWriter(folder, {
+        flushMillis: this.flushMillis,
+        purgeStep,
+        shareFolder: true,
+        onWriteError: (e) => {
+          if (!isDiskFull(e)) throw e;
+          this.diskFull.failed(file, e, "Its records wait in memory, whole, and are written when there is room again; training goes on.");
+        },
+      });
+      file = w.file;
       this.writers.set(run, w);
     }
     return w;
@@ -148,10 +178,29 @@ export class TensorBoard extends Callback {
   override onTrainBegin(): void {
     this.closeWriters(); // a writer left over from an earlier fit: each fit gets new files
     this.globalTrainBatch = 0;
+    this.firstEpoch = this.params?.initialEpoch ?? 0;
+    this.inFit = true;
+    this.started = false;
     this.warned.clear();
+    this.diskFull.reset();
+    if (this.hparams && holdsHParamsSession(this.logDir)) {
+      // Both loaders take an hparams summary's content from the first event of its tag in a run.
+      console.warn(`TensorBoard: ${this.logDir} already holds an hparams session; TensorBoard's HParams tab keeps showing the first one's values and status. Give each trial its own logDir.`);
+    }
+    if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
+  }
+
+  /**
+   * Opens the train run and writes the graph when the first epoch begins, not at train begin: a BackupAndRestore
+   * listed after this callback moves the first epoch in its own onTrainBegin, and a restarted run's purge step
+   * must be the epoch this fit really starts at.
+   */
+  private start(firstEpoch: number): void {
+    if (this.started) return;
+    this.started = true;
+    this.firstEpoch = firstEpoch;
     const train = this.writer("train");
     if (this.writeGraph) this.writeModelGraph(train);
-    if (this.hparams) this.writer(".").hparamsSessionStart(this.hparams, { groupName: this.trialId });
   }
 
   private writeModelGraph(w: SummaryWriter): void {
@@ -167,7 +216,8 @@ export class TensorBoard extends Callback {
     w.kerasGraph(json, 0);
   }
 
-  override onEpochBegin(): void {
+  override onEpochBegin(epoch: number): void {
+    this.start(epoch);
     this.epochStart = performance.now();
     this.epochBatches = 0;
   }
@@ -195,10 +245,10 @@ export class TensorBoard extends Callback {
       if (k.startsWith("val_")) validation[k.slice(4)] = v;
       else train[k] = v;
     }
-    if (train.learning_rate === undefined) {
-      const lr = getLearningRate(this.model?.optimizer);
-      if (lr !== undefined) train.learning_rate = lr;
-    }
+    // Keras 3 reads the optimizer's rate as the epoch ends, after the callbacks listed earlier have run: a
+    // ReduceLROnPlateau before this callback shows its new rate at this epoch (its logs value is the old one).
+    const lr = getLearningRate(this.model?.optimizer);
+    if (lr !== undefined) train.learning_rate = lr;
     if (this.writeStepsPerSecond) {
       const secs = (performance.now() - this.epochStart) / 1000;
       if (secs > 0 && this.epochBatches > 0) train.steps_per_second = this.epochBatches / secs;
@@ -259,6 +309,9 @@ export class TensorBoard extends Callback {
   private finish(status: SessionStatus): void {
     const session = this.writers.get(".");
     try {
+      const unstarted = this.inFit && !this.started;
+      this.inFit = false;
+      if (unstarted) this.start(this.firstEpoch); // a fit that ended before its first epoch still gets its graph
       if (this.hparams && session) session.hparamsSessionEnd(status);
     } finally {
       this.closeWriters();
@@ -269,6 +322,13 @@ export class TensorBoard extends Callback {
     for (const w of this.writers.values()) w.close();
     this.writers.clear();
   }
+}
+
+/** Whether `folder`'s own event files already hold an hparams session (a partly written file counts as read so far). */
+function holdsHParamsSession(folder: string): boolean {
+  if (!holdsEventFiles(folder)) return false;
+  const own = listRuns(folder).find((r) => r.run === ".")?.files ?? [];
+  return own.some((file) => readEventFile(file, { onCorrupt: "stop" }).records.some((r) => r.tag === SESSION_START_TAG));
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {

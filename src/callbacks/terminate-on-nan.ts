@@ -1,5 +1,6 @@
 import { Callback } from "../fit/callback.js";
 import type { Logs } from "../fit/logs.js";
+import { checkBoolean, checkOptionKeys, checkOptionsObject } from "./options.js";
 
 /**
  * Stops training when the loss becomes NaN or infinite (checked after every batch). With `raiseError`, throws
@@ -13,6 +14,8 @@ export class TerminateOnNaN extends Callback {
 
   constructor(readonly options: { raiseError?: boolean } = {}) {
     super();
+    checkOptionKeys("TerminateOnNaN", checkOptionsObject("TerminateOnNaN", options, "{ raiseError: true }"), ["raiseError"]);
+    checkBoolean("raiseError", options.raiseError, false);
   }
 
   override onEpochBegin(epoch: number): void {

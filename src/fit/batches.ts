@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Arrays } from "./prepare.js";
+import { shapeError, type Arrays } from "./prepare.js";
 import { standardize } from "./standardize.js";
 
 /** One batch, owned by whoever receives it (call `dispose` when done). */
@@ -16,6 +16,8 @@ export interface BatchSource {
   epoch(): AsyncIterable<Batch>;
   /** For arrays: all of the data at once, so a pass nobody watches batch by batch can run in one call. */
   whole?: { xs: tf.Tensor[]; ys: tf.Tensor[]; batchSize: number };
+  /** Set when a training dataset with `batchesPerEpoch` ended before giving that many batches: training stops. */
+  ranDry?: boolean;
 }
 
 const single = (list: tf.Tensor[]) => (list.length === 1 ? list[0] : list);
@@ -62,7 +64,7 @@ function toList(v: XsYs["xs"], names: string[], what: string): tf.Tensor[] {
   return names.map((name) => {
     const t = v[name];
     if (!(t instanceof tf.Tensor)) {
-      throw new Error(`${what}: no tensor for "${name}"; the keys must be the model's names: ${names.join(", ")} (got ${Object.keys(v).join(", ")})`);
+      throw new TypeError(`${what}: no tensor for "${name}"; the keys must be the model's names: ${names.join(", ")} (got ${Object.keys(v).join(", ")})`);
     }
     return t;
   });
@@ -70,7 +72,8 @@ function toList(v: XsYs["xs"], names: string[], what: string): tf.Tensor[] {
 
 /**
  * Batches from a `tf.data.Dataset` of `{xs, ys}`. Without `batchesPerEpoch` each epoch runs the dataset to its end;
- * with it, one iterator continues across epochs and restarts when the dataset ends.
+ * with it, one iterator continues across epochs. When that iterator ends early, a training source sets `ranDry`
+ * (Keras then stops training with a warning); a validation source starts the dataset again.
  */
 export function datasetBatches(
   model: tf.LayersModel,
@@ -79,25 +82,39 @@ export function datasetBatches(
   isTraining: boolean,
 ): BatchSource {
   let iterator: Awaited<ReturnType<typeof dataset.iterator>> | undefined;
-  return {
+  const source: BatchSource = {
     steps: batchesPerEpoch ?? null,
     async *epoch() {
       if (batchesPerEpoch === undefined || iterator === undefined) iterator = await dataset.iterator();
       for (let i = 0; batchesPerEpoch === undefined || i < batchesPerEpoch; i++) {
         let next = await iterator.next();
-        if (next.done && batchesPerEpoch !== undefined && i === 0) {
-          iterator = await dataset.iterator();
-          next = await iterator.next();
+        if (next.done && batchesPerEpoch !== undefined) {
+          if (isTraining) {
+            source.ranDry = true;
+            break;
+          }
+          if (i === 0) {
+            iterator = await dataset.iterator();
+            next = await iterator.next();
+          }
         }
         if (next.done) break;
         const element = next.value as unknown as XsYs;
-        if (!element || element.xs === undefined || element.ys === undefined) {
-          throw new Error(`${isTraining ? "dataset" : "validationData"} elements must be {xs, ys} objects of batched tensors`);
+        const what = isTraining ? "dataset" : "validationData";
+        if (!element || typeof element !== "object" || element.xs === undefined || element.ys === undefined) {
+          throw new TypeError(`${what} elements must be {xs, ys} objects of batched tensors, got ${element === null || typeof element !== "object" ? String(element) : `an object with keys ${Object.keys(element).join(", ") || "(none)"}`}`);
         }
-        const rawXs = toList(element.xs, model.inputNames, "dataset xs");
-        const rawYs = toList(element.ys, model.outputNames, "dataset ys");
+        const rawXs = toList(element.xs, model.inputNames, `${what} xs`);
+        const rawYs = toList(element.ys, model.outputNames, `${what} ys`);
         const floatYs = rawYs.map((t) => (t.dtype === "float32" ? t : tf.cast(t, "float32")));
-        const { xs, ys, created } = standardize(model, rawXs, floatYs);
+        let standardized: ReturnType<typeof standardize>;
+        try {
+          standardized = standardize(model, rawXs, floatYs);
+        } catch (e) {
+          tf.dispose([...rawXs, ...rawYs, ...floatYs]);
+          throw new RangeError(`${what}: ${shapeError(e).message}`, { cause: e });
+        }
+        const { xs, ys, created } = standardized;
         yield {
           xs: single(xs),
           ys: single(ys),
@@ -107,4 +124,5 @@ export function datasetBatches(
       }
     },
   };
+  return source;
 }

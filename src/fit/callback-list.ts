@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import { Callback, type CallbackConfig, type TrainingEvent } from "./callback.js";
+import { CallbackError } from "./callback-error.js";
 import { copyLogs, type FitParams, type Logs } from "./logs.js";
 
 /** Wraps a plain `{ onEpochEnd… }` object (tfjs style, including tfjs's `onBatchEnd` names) as a Callback. */
@@ -45,6 +46,8 @@ export class CallbackList {
   private readonly ended = new Set<Callback>();
   /** Per batch hook, only the callbacks that override it: the per-batch path stays cheap. */
   private readonly batchListeners: Record<BatchHook, Callback[]>;
+  /** How errors name each callback: its class, with its list position when the class appears twice. */
+  private readonly labels: Map<Callback, string>;
 
   constructor(callbacks: Array<Callback | CallbackConfig>) {
     this.callbacks = callbacks.map((c, i) => {
@@ -52,6 +55,13 @@ export class CallbackList {
       if (typeof c === "object" && c !== null) return new ConfigCallback(c);
       throw new TypeError(`callbacks[${i}] must be a Callback instance or an object of hook functions, got ${typeof c}`);
     });
+    callbacks.forEach((c, i) => {
+      const first = callbacks.indexOf(c);
+      if (first !== i) {
+        throw new Error(`callbacks[${i}] is the same ${isCallbackLike(c) ? c.constructor.name : "callback object"} instance as callbacks[${first}]: pass each callback once (a second one would act twice per hook)`);
+      }
+    });
+    this.labels = callbackLabels(this.callbacks);
     const overriding = (hook: BatchHook) =>
       this.callbacks.filter((c) => (c as unknown as Record<string, unknown>)[hook] !== Callback.prototype[hook]);
     this.batchListeners = {
@@ -82,20 +92,20 @@ export class CallbackList {
   async onTrainBegin(logs: Logs = {}): Promise<void> {
     this.begun.clear();
     this.ended.clear();
-    await this.run((c, l) => (this.begun.add(c), c.onTrainBegin(l)), logs);
+    await this.run("onTrainBegin", (c, l) => (this.begun.add(c), c.onTrainBegin(l)), logs);
   }
   async onTrainEnd(logs: Logs = {}): Promise<void> {
-    await this.run(async (c, l) => {
+    await this.run("onTrainEnd", async (c, l) => {
       await c.onTrainEnd(l);
       this.ended.add(c);
     }, logs);
   }
   async onEpochBegin(epoch: number, logs: Logs = {}): Promise<void> {
-    await this.run((c, l) => c.onEpochBegin(epoch, l), logs);
+    await this.run("onEpochBegin", (c, l) => c.onEpochBegin(epoch, l), logs);
   }
   /** Returns the logs with what callbacks added (e.g. `learning_rate`), for `onTrainEnd` and History. */
   async onEpochEnd(epoch: number, logs: Logs): Promise<Logs> {
-    return this.run((c, l) => c.onEpochEnd(epoch, l), logs);
+    return this.run("onEpochEnd", (c, l) => c.onEpochEnd(epoch, l), logs);
   }
   async onTrainBatchBegin(batch: number, logs: Logs = {}): Promise<void> {
     await this.runBatch("onTrainBatchBegin", batch, logs);
@@ -104,10 +114,10 @@ export class CallbackList {
     await this.runBatch("onTrainBatchEnd", batch, logs);
   }
   async onTestBegin(logs: Logs = {}): Promise<void> {
-    await this.run((c, l) => c.onTestBegin(l), logs);
+    await this.run("onTestBegin", (c, l) => c.onTestBegin(l), logs);
   }
   async onTestEnd(logs: Logs): Promise<void> {
-    await this.run((c, l) => c.onTestEnd(l), logs);
+    await this.run("onTestEnd", (c, l) => c.onTestEnd(l), logs);
   }
   async onTestBatchBegin(batch: number, logs: Logs = {}): Promise<void> {
     await this.runBatch("onTestBatchBegin", batch, logs);
@@ -127,14 +137,20 @@ export class CallbackList {
       try {
         await c.onTrainFailure(error);
       } catch (cleanupError) {
-        console.warn(`tslab-fit: ${c.constructor.name}.onTrainFailure failed: ${String(cleanupError)}`);
+        console.warn(`tslab-fit: ${this.labels.get(c)}.onTrainFailure failed: ${String(cleanupError)}`);
       }
     }
   }
 
-  private async run(hook: (c: Callback, logs: Logs) => unknown, logs: Logs): Promise<Logs> {
+  private async run(name: string, hook: (c: Callback, logs: Logs) => unknown, logs: Logs): Promise<Logs> {
     const shared = copyLogs(logs);
-    for (const c of this.callbacks) await hook(c, shared);
+    for (const c of this.callbacks) {
+      try {
+        await hook(c, shared);
+      } catch (error) {
+        throw new CallbackError(this.labels.get(c)!, name, error);
+      }
+    }
     return shared;
   }
 
@@ -142,6 +158,24 @@ export class CallbackList {
     const listeners = this.batchListeners[name];
     if (listeners.length === 0) return;
     const shared = copyLogs(logs);
-    for (const c of listeners) await c[name](batch, shared);
+    for (const c of listeners) {
+      try {
+        await c[name](batch, shared);
+      } catch (error) {
+        throw new CallbackError(this.labels.get(c)!, name, error);
+      }
+    }
   }
+}
+
+function callbackLabels(callbacks: Callback[]): Map<Callback, string> {
+  const className = (c: Callback) => c.constructor?.name || "callback";
+  const counts = new Map<string, number>();
+  for (const c of callbacks) counts.set(className(c), (counts.get(className(c)) ?? 0) + 1);
+  return new Map(
+    callbacks.map((c, i) => {
+      if (c instanceof ConfigCallback) return [c, `callbacks[${i}] (a plain object)`];
+      return [c, counts.get(className(c))! > 1 ? `${className(c)} (callbacks[${i}])` : className(c)];
+    }),
+  );
 }

@@ -81,7 +81,7 @@ export async function fitDataset(
   options: FitDatasetOptions = {},
 ): Promise<History> {
   checkModel(model);
-  checkFitOptions(options);
+  checkFitOptions(options, "fitDataset");
   await ensureBackend();
   const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
   let validationArrays: { train: Arrays; dispose(): void } | undefined;
@@ -101,9 +101,12 @@ export async function fitDataset(
 
 function checkModel(model: tf.LayersModel): void {
   if (!model || typeof (model as { trainOnBatch?: unknown }).trainOnBatch !== "function") {
-    throw new Error("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
+    throw new TypeError("model must be a tf.LayersModel (tf.sequential() or tf.model()), compiled with model.compile(...)");
   }
   if (!model.optimizer) throw new Error("model is not compiled: call model.compile({ optimizer, loss, metrics }) before fit");
+  if (model.trainableWeights.length === 0) {
+    throw new Error("model has no trainable weights, so fit has nothing to train: add a layer with weights (e.g. tf.layers.dense) or set trainable back to true");
+  }
 }
 
 /** Models with a fit in progress: a second concurrent fit would interleave steps on the same weights. */
@@ -165,7 +168,19 @@ async function runTraining(
         if (model.stopTraining || stop.requested) break;
         await yieldToEventLoop();
       }
-      if (batch === 0 && !stop.requested) throw new Error("the training data produced no batches in this epoch");
+      // A dataset with batchesPerEpoch that ends early: as Keras does, warn, end this epoch with the batches that
+      // ran, and stop (the next epoch would have no data).
+      const ranDry = train.ranDry === true;
+      const dryAfterData = ranDry && (batch > 0 || epoch > params.initialEpoch);
+      if (batch === 0 && !stop.requested && !dryAfterData) {
+        const when = epoch === params.initialEpoch ? "the first epoch" : `epoch ${epoch + 1}`;
+        throw new RangeError(
+          `dataset: it produced no batches in ${when}; fitDataset needs a dataset of {xs, ys} batches that can be iterated ` +
+            "again each epoch (is it empty, or a one-shot generator already used up?)",
+        );
+      }
+      if (dryAfterData) warnRanDry(params, epoch);
+      if (ranDry && batch === 0) break;
       // An interrupt or abort leaves this epoch unfinished, as a KeyboardInterrupt does in Keras: no onEpochEnd, so
       // no half-epoch checkpoint over the best model, no partial row in History or the CSV.
       if (stop.requested) break;
@@ -177,7 +192,7 @@ async function runTraining(
       }
       logs = await callbacks.onEpochEnd(epoch, logs);
       lastLogs = logs;
-      if (model.stopTraining || stop.requested) break;
+      if (model.stopTraining || stop.requested || ranDry) break;
     }
     if (stop.reason) callbacks.events.push({ kind: "interrupted", epoch: history.epoch.at(-1) ?? 0, message: `training ${stop.reason}` });
     await callbacks.onTrainEnd(lastLogs);
@@ -189,6 +204,14 @@ async function runTraining(
     stop.dispose();
   }
   return history;
+}
+
+function warnRanDry(params: FitParams, epoch: number): void {
+  const needed = (params.steps ?? 0) * (params.epochs - params.initialEpoch);
+  console.warn(
+    `fitDataset: the dataset ran out of data in epoch ${epoch + 1}; stopping training. With batchesPerEpoch: ${params.steps} ` +
+      `and ${params.epochs - params.initialEpoch} epoch(s) it must give at least ${needed} batches; add .repeat() to the dataset, or lower batchesPerEpoch or epochs.`,
+  );
 }
 
 /**

@@ -55,3 +55,20 @@ function formatNumber(value: number, spec: string, template: string): string {
 export function templateKeys(template: string): string[] {
   return [...template.replace(/\{\{|\}\}/g, "").matchAll(/\{([^{}:]+)(?::[^{}]*)?\}/g)].map((m) => m[1].trim());
 }
+
+/**
+ * Checks a template's syntax before training, so a typo fails at once rather than at the first save: braces must
+ * pair up (`{{` / `}}` for literal ones) and every format spec must be one `formatPath` supports.
+ */
+export function checkTemplate(template: string): void {
+  const stray = template.replace(/\{\{|\}\}/g, "").replace(/\{([^{}:]+)(?::([^{}]*))?\}/g, "");
+  if (/[{}]/.test(stray)) {
+    throw new RangeError(`filepath: unbalanced brace in "${template}"; placeholders look like {epoch:02d} or {val_loss:.2f}, and {{ }} write literal braces`);
+  }
+  const dummy = Object.fromEntries(templateKeys(template).map((k) => [k, 1]));
+  try {
+    formatPath(template, dummy);
+  } catch (e) {
+    throw new RangeError((e as Error).message);
+  }
+}

@@ -8,19 +8,22 @@ registerFileRouter();
 
 /** Checks a checkpoint path against the kind of save, Keras-style, before training starts. */
 export function checkSavePath(filepath: string, weightsOnly: boolean): void {
-  if (typeof filepath !== "string" || filepath === "") throw new Error(`filepath must be a non-empty string, got ${JSON.stringify(filepath)}`);
+  if (typeof filepath !== "string" || filepath === "") {
+    const Class = typeof filepath === "string" ? RangeError : TypeError;
+    throw new Class(`filepath must be a non-empty string (a folder, ".keras" or ".weights.h5" path), got ${JSON.stringify(filepath)}`);
+  }
   const kind = modelPathKind(filepath);
   if (kind === "legacy-h5") {
-    throw new Error(`filepath: legacy ".h5" model files are not supported; use ".keras", ".weights.h5" or a folder, got ${filepath}`);
+    throw new RangeError(`filepath: legacy ".h5" model files are not supported; use ".keras", ".weights.h5" or a folder, got ${filepath}`);
   }
   if (kind !== "folder" && !filepath.endsWith(kind === "keras" ? ".keras" : ".weights.h5")) {
-    throw new Error(`filepath: write the extension in lower case (".keras" / ".weights.h5"), as Keras requires, got ${filepath}`);
+    throw new RangeError(`filepath: write the extension in lower case (".keras" / ".weights.h5"), as Keras requires, got ${filepath}`);
   }
   if (weightsOnly && kind === "keras") {
-    throw new Error(`filepath: with saveWeightsOnly the path must end in ".weights.h5" or be a folder, got ${filepath}`);
+    throw new RangeError(`filepath: with saveWeightsOnly the path must end in ".weights.h5" or be a folder, got ${filepath}`);
   }
   if (!weightsOnly && kind === "weights-h5") {
-    throw new Error(`filepath: a ".weights.h5" path needs saveWeightsOnly: true; for the whole model use ".keras" or a folder, got ${filepath}`);
+    throw new RangeError(`filepath: a ".weights.h5" path needs saveWeightsOnly: true; for the whole model use ".keras" or a folder, got ${filepath}`);
   }
 }
 

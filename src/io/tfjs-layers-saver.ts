@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { writeDirAtomic } from "./atomic.js";
+import { recoverDir, writeDirAtomic } from "./atomic.js";
 import { modelPathKind } from "./model-path.js";
 import type { ModelSaver, SaveOptions } from "./saver.js";
 
@@ -52,6 +52,10 @@ async function writeArtifacts(dir: string, a: tf.io.ModelArtifacts, weightsOnly:
 
 /** Reads a layers folder (or its model.json) back into tfjs model artifacts. */
 export async function readLayersArtifacts(modelJsonPath: string): Promise<tf.io.ModelArtifacts> {
+  const folder = path.basename(modelJsonPath) === "model.json" ? path.dirname(modelJsonPath) : modelJsonPath;
+  // A save cut off by a crash between its two renames leaves the folder missing and its copies beside it; copies a
+  // crashed process left next to a complete folder are removed.
+  await recoverDir(folder);
   const file = (await fs.stat(modelJsonPath)).isDirectory() ? path.join(modelJsonPath, "model.json") : modelJsonPath;
   const modelJSON = JSON.parse(await fs.readFile(file, "utf8")) as tf.io.ModelJSON;
   return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {

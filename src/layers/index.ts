@@ -5,3 +5,6 @@ export { GRUResetAfter, GRUResetAfterCell, gruResetAfter } from "./gru-reset-aft
 export type { GRUResetAfterArgs } from "./gru-reset-after.js";
 export { Normalization, normalization } from "./normalization.js";
 export type { NormalizationArgs, AdaptData } from "./normalization.js";
+export {
+  ZeroPadding1D, ZeroPadding3D, Cropping1D, UpSampling1D, UpSampling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, SpatialDropout2D,
+} from "./keras-extra.js";

@@ -4,6 +4,7 @@ export type { TensorBoardOptions } from "../callbacks/tensorboard.js";
 export { SummaryWriter } from "./writer.js";
 export type { SummaryWriterOptions, EncodedImage, RawImage } from "./writer.js";
 export { readEventFile, readRuns, listRuns, EventFileCorruptError } from "./reader.js";
+export type { TensorBoardLoader } from "./loader-rules.js";
 export type {
   SummaryRecord,
   SummaryKind,

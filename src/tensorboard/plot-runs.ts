@@ -45,14 +45,14 @@ export interface PlotRunsResult {
 export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): Promise<PlotRunsResult> {
   if (typeof logDir !== "string" || logDir === "") throw new Error("plotRuns: logDir must be a folder path");
   const runFilter = options.runs ? new Set(options.runs) : undefined;
-  const records = readRuns(logDir, { tags: options.tags, kinds: ["scalar"], onCorrupt: "stop" });
-  // Later points at a step replace earlier ones, as TensorBoard shows a restarted run.
-  const byKey = new Map<string, RunRow>();
+  // A restarted run as TensorBoard's default (Rust) loader shows it: a tag's newer point drops its older points at
+  // the same and later steps.
+  const records = readRuns(logDir, { tags: options.tags, kinds: ["scalar"], onCorrupt: "stop", loader: "rust" });
+  const rows: RunRow[] = [];
   for (const r of records) {
-    if (r.kind !== "scalar" || (runFilter && !runFilter.has(r.run))) continue;
-    byKey.set(`${r.run}\u0000${r.tag}\u0000${r.step}`, { run: r.run, tag: r.tag, step: r.step, value: r.value });
+    if (r.kind === "scalar" && (!runFilter || runFilter.has(r.run))) rows.push({ run: r.run, tag: r.tag, step: r.step, value: r.value });
   }
-  const rows = [...byKey.values()].sort(
+  rows.sort(
     (a, b) => cmp(a.run, b.run) || cmp(a.tag, b.tag) || a.step - b.step,
   );
   if (options.tags) {
@@ -64,7 +64,8 @@ export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): P
   }
   const spec = runsSpec(rows, options);
   if (options.show ?? (inTslab() || options.path !== undefined)) {
-    const runs = new Set(rows.map((r) => r.run)).size;
+    // A user counts trainings: `<experiment>/train` and `<experiment>/validation` are one run.
+    const runs = new Set(rows.map((r) => splitRun(r.run).experiment)).size;
     const tags = new Set(rows.map((r) => r.tag)).size;
     const n = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
     const text = `${n(runs, "run")}, ${n(tags, "tag")}, ${n(rows.length, "point")} from ${logDir}`;

@@ -65,8 +65,9 @@ export function encodePng(width: number, height: number, channels: 1 | 2 | 3 | 4
 }
 
 /**
- * Float values to 8-bit gray, scaled so the smallest value is black and the largest white. (TF's image summary
- * clips floats to [0, 1] instead, which shows most weight matrices as black; scaling keeps their structure.)
+ * Float values to 8-bit levels (gray, or every channel of a colour image), scaled so the smallest value is 0 and
+ * the largest 255. (TF's image summary clips floats to [0, 1] instead, which shows most weight matrices as black;
+ * scaling keeps their structure.)
  */
 export function floatsToGray(values: ArrayLike<number>): Uint8Array {
   let min = Infinity;

@@ -7,6 +7,7 @@ import type { HistogramBucket } from "./histogram.js";
 import type { HParamValue } from "./hparams.js";
 import { DataType } from "./messages.js";
 import { ProtoMessage } from "./proto-reader.js";
+import { servedRecords, type TensorBoardLoader } from "./loader-rules.js";
 import { scanRecords } from "./record.js";
 
 export interface ImageRecordValue {
@@ -85,40 +86,72 @@ export class EventFileCorruptError extends Error {
 
 const utf8 = new TextDecoder("utf-8");
 
-/** Reads one event file. Every whole record is kept; a partial last record is reported in `trailingBytes`. */
-export function readEventFile(file: string, options: ReadOptions & { run?: string } = {}): EventFileContents {
+/** One event of a file, in file order: what the TensorBoard loaders' restart rules look at. */
+export interface DecodedEvent {
+  step: number;
+  wallTime: number;
+  /** `file_version` when the event carries one. */
+  fileVersion?: string;
+  /** `SessionLog` status when the event is one (1 = START). */
+  sessionLog?: number;
+  /** Whether the event is a `Summary` (even one whose values this reader does not decode). */
+  summary: boolean;
+  records: SummaryRecord[];
+}
+
+/** The events of one file in order, plus what `readEventFile` reports about its end. */
+export function readEventStream(
+  file: string,
+  options: ReadOptions & { run?: string } = {},
+): { events: DecodedEvent[]; trailingBytes: number; corruption?: { file: string; offset: number; reason: string } } {
   const buf = new Uint8Array(readFileSync(file));
   const scan = scanRecords(buf);
-  const out: EventFileContents = { file, run: options.run ?? ".", records: [], sessionLogs: [], trailingBytes: scan.trailingBytes };
+  const run = options.run ?? ".";
+  const events: DecodedEvent[] = [];
   let corruption = scan.corruption;
   for (const { offset, data } of scan.records) {
     try {
-      decodeEvent(data, out);
+      events.push(decodeEvent(data, run));
     } catch (e) {
       corruption = { offset, reason: `undecodable event (${(e as Error).message})` };
       break;
     }
   }
-  if (corruption) {
-    if ((options.onCorrupt ?? "throw") === "throw") throw new EventFileCorruptError(file, corruption.offset, corruption.reason);
-    out.corruption = { file, ...corruption };
+  if (corruption && (options.onCorrupt ?? "throw") === "throw") {
+    throw new EventFileCorruptError(file, corruption.offset, corruption.reason);
   }
+  return { events, trailingBytes: scan.trailingBytes, ...(corruption ? { corruption: { file, ...corruption } } : {}) };
+}
+
+/** Reads one event file. Every whole record is kept; a partial last record is reported in `trailingBytes`. */
+export function readEventFile(file: string, options: ReadOptions & { run?: string } = {}): EventFileContents {
+  const stream = readEventStream(file, options);
+  const out: EventFileContents = { file, run: options.run ?? ".", records: [], sessionLogs: [], trailingBytes: stream.trailingBytes };
+  for (const ev of stream.events) {
+    if (out.fileVersion === undefined && ev.fileVersion !== undefined) out.fileVersion = ev.fileVersion;
+    if (ev.sessionLog !== undefined) out.sessionLogs.push({ step: ev.step, wallTime: ev.wallTime, status: ev.sessionLog });
+    out.records.push(...ev.records);
+  }
+  if (stream.corruption) out.corruption = stream.corruption;
   return out;
 }
 
-function decodeEvent(data: Uint8Array, out: EventFileContents): void {
+function decodeEvent(data: Uint8Array, run: string): DecodedEvent {
   const ev = new ProtoMessage(data);
   const wallTime = ev.double(1);
   const step = ev.int(2);
-  if (ev.has(3) && out.fileVersion === undefined) out.fileVersion = ev.string(3);
+  const out: DecodedEvent = { step, wallTime, summary: false, records: [] };
+  if (ev.has(3)) out.fileVersion = ev.string(3);
   const sessionLog = ev.message(7);
-  if (sessionLog) out.sessionLogs.push({ step, wallTime, status: sessionLog.int(1) });
+  if (sessionLog) out.sessionLog = sessionLog.int(1);
   const summary = ev.message(5);
-  if (!summary) return;
+  if (!summary) return out;
+  out.summary = true;
   for (const value of summary.repeatedMessages(1)) {
     const rec = decodeValue(value);
-    if (rec) out.records.push({ run: out.run, tag: value.string(1), step, wallTime, ...rec } as SummaryRecord);
+    if (rec) out.records.push({ run, tag: value.string(1), step, wallTime, ...rec } as SummaryRecord);
   }
+  return out;
 }
 
 type Decoded = Omit<SummaryRecord, keyof RecordBase> & { plugin: string };
@@ -240,12 +273,26 @@ function decodeHParams(content: Uint8Array): HParamsRecordValue {
   return out;
 }
 
+/** Whether a file name is an event file's, as TensorBoard decides ("tfevents" in it; profiler stubs excluded). */
+export function isEventFileName(name: string): boolean {
+  return name.includes("tfevents") && !name.endsWith(".profile-empty");
+}
+
+/** Whether `folder` directly holds event files (false when it does not exist). */
+export function holdsEventFiles(folder: string): boolean {
+  try {
+    return readdirSync(folder).some((n) => isEventFileName(n) && statSync(join(folder, n)).isFile());
+  } catch {
+    return false;
+  }
+}
+
 /** Every run under `logDir` (folders holding files whose name contains "tfevents"), with files in name order. */
 export function listRuns(logDir: string): { run: string; files: string[] }[] {
   const runs: { run: string; files: string[] }[] = [];
   const visit = (dir: string) => {
     const entries = readdirSync(dir).sort();
-    const files = entries.filter((n) => n.includes("tfevents") && !n.endsWith(".profile-empty") && statSync(join(dir, n)).isFile());
+    const files = entries.filter((n) => isEventFileName(n) && statSync(join(dir, n)).isFile());
     if (files.length > 0) {
       const rel = relative(logDir, dir);
       runs.push({ run: rel === "" ? "." : rel.split(sep).join("/"), files: files.map((f) => join(dir, f)) });
@@ -261,19 +308,31 @@ export interface ReadRunsOptions extends ReadOptions {
   tags?: string[];
   /** Keep only these kinds of record. */
   kinds?: SummaryKind[];
+  /**
+   * Return what one of TensorBoard's loaders serves, after its rules for restarted runs (see `servedRecords`):
+   * `"rust"` (the data server `tensorboard` uses by default) or `"python"` (`--load_fast=false`). Records then come
+   * run by run, tag by tag, in the order that loader serves them. Default: every record as written.
+   */
+  loader?: TensorBoardLoader;
 }
 
 /** Reads every run under `logDir` into one list of records, runs in name order, files in name order. */
 export function readRuns(logDir: string, options: ReadRunsOptions = {}): SummaryRecord[] {
   const tags = options.tags ? new Set(options.tags) : undefined;
   const kinds = options.kinds ? new Set(options.kinds) : undefined;
+  if (options.loader !== undefined && !["rust", "python"].includes(options.loader)) {
+    throw new Error(`readRuns: loader must be "rust" or "python", got ${JSON.stringify(options.loader)}`);
+  }
   const out: SummaryRecord[] = [];
   for (const { run, files } of listRuns(logDir)) {
-    for (const file of files) {
-      for (const r of readEventFile(file, { run, onCorrupt: options.onCorrupt }).records) {
-        if ((!tags || tags.has(r.tag)) && (!kinds || kinds.has(r.kind))) out.push(r);
-      }
+    const keep = (r: SummaryRecord) => (!tags || tags.has(r.tag)) && (!kinds || kinds.has(r.kind));
+    if (!options.loader) {
+      for (const file of files) for (const r of readEventFile(file, { run, onCorrupt: options.onCorrupt }).records) if (keep(r)) out.push(r);
+      continue;
     }
+    // A loader's rules look at every event of the run, so filter only what it serves.
+    const events = files.flatMap((file) => readEventStream(file, { run, onCorrupt: options.onCorrupt }).events);
+    for (const r of servedRecords(events, options.loader)) if (keep(r)) out.push(r);
   }
   return out;
 }

@@ -33,10 +33,27 @@ export interface SummaryWriterOptions {
   /** File name suffix. Default ".v2", as TF2 writes. */
   filenameSuffix?: string;
   /**
-   * Mark a restart: write `SessionLog{START}` at this step after `file_version`, so TensorBoard's Python loader drops
-   * the run's older points at steps ≥ it (the Rust loader does so on its own as new points arrive).
+   * Mark a restart at this step: TensorBoard's Python loader (`--load_fast=false`) then drops the run's older points
+   * at steps ≥ it, in every tag. Written as two `SessionLog` STARTs after `file_version`: that loader takes the run's
+   * first START as the session's start and purges only on later ones, so one START would be ignored in a folder
+   * whose earlier files have none. The Rust loader ignores them; it drops a tag's older points at steps ≥ each new
+   * point of that tag on its own.
    */
   purgeStep?: number;
+  /**
+   * Called instead of throwing when writing the file fails (a full disk): the records not yet written stay buffered,
+   * whole, and go out with the next flush, so the file never holds a gap. Default: throw from `flush`/`close`.
+   */
+  onWriteError?: (error: Error) => void;
+  /** Allow another open writer on the same run folder in this process (each still writes its own file). */
+  shareFolder?: boolean;
+}
+
+/** Whether this process has an open writer on the run folder `logDir`. */
+export function hasOpenWriter(logDir: string): boolean {
+  const folder = resolve(logDir);
+  for (const w of openWriters) if (resolve(w.logDir) === folder) return true;
+  return false;
 }
 
 /** An encoded image for `SummaryWriter.image`: PNG (or any browser format) bytes with their size. */
@@ -90,6 +107,7 @@ export class SummaryWriter {
   private readonly flushMillis: number;
   private readonly maxBufferBytes: number;
   private readonly now: () => number;
+  private readonly onWriteError: ((error: Error) => void) | undefined;
 
   constructor(logDir: string, options: SummaryWriterOptions = {}) {
     this.logDir = logDir;
@@ -97,13 +115,14 @@ export class SummaryWriter {
     this.maxBufferBytes = options.maxBufferBytes ?? 1 << 20;
     this.now = options.now ?? (() => Date.now() / 1000);
     if (!(this.flushMillis >= 0)) throw new RangeError(`flushMillis must be >= 0, got ${options.flushMillis}`);
+    if (options.purgeStep !== undefined && !(Number.isSafeInteger(options.purgeStep) && options.purgeStep >= 0)) {
+      throw new RangeError(`purgeStep must be a whole number >= 0, got ${options.purgeStep}`);
+    }
     // One writer per run folder: two open files of one run interleave steps, and TensorBoard shows whichever it
     // reads last.
-    const folder = resolve(logDir);
-    for (const w of openWriters) {
-      if (resolve(w.logDir) === folder) {
-        throw new Error(`SummaryWriter: ${logDir} already has an open writer in this process (one writer per run folder); close it first or share it`);
-      }
+    this.onWriteError = options.onWriteError;
+    if (!options.shareFolder && hasOpenWriter(logDir)) {
+      throw new Error(`SummaryWriter: ${logDir} already has an open writer in this process (one writer per run folder); close it first or share it`);
     }
     mkdirSync(logDir, { recursive: true });
     const host = (options.hostname ?? hostname()).replace(/[/\\]/g, "_");
@@ -129,7 +148,8 @@ export class SummaryWriter {
     installExitHook();
     this.writeEvent({ wallTime: start, fileVersion: "brain.Event:2" });
     if (options.purgeStep !== undefined) {
-      this.writeEvent({ wallTime: this.now(), step: options.purgeStep, sessionLog: { status: SessionLogStatus.START } });
+      const wallTime = this.now();
+      for (let i = 0; i < 2; i++) this.writeEvent({ wallTime, step: options.purgeStep, sessionLog: { status: SessionLogStatus.START } });
     }
     this.flush(); // the file_version record goes out at once, as TF's EventsWriter does
   }
@@ -237,6 +257,15 @@ export class SummaryWriter {
 
   /** Writes buffered records to the file, each whole (no fsync: see close). */
   flush(): void {
+    try {
+      this.writePending();
+    } catch (e) {
+      if (!this.onWriteError) throw e;
+      this.onWriteError(e as Error);
+    }
+  }
+
+  private writePending(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -256,14 +285,21 @@ export class SummaryWriter {
   /** Flushes, fsyncs and closes the file. Safe to call more than once. */
   close(): void {
     if (this.fd === undefined) return;
-    this.flush();
     const fd = this.fd;
-    this.fd = undefined;
-    openWriters.delete(this);
     try {
-      fsyncSync(fd);
+      this.flush();
     } finally {
-      closeSync(fd);
+      // The file is closed even when the last flush fails: a full disk must not also leak the handle.
+      this.fd = undefined;
+      openWriters.delete(this);
+      try {
+        fsyncSync(fd);
+      } catch (e) {
+        if (!this.onWriteError) throw e;
+        this.onWriteError(e as Error);
+      } finally {
+        closeSync(fd);
+      }
     }
   }
 }

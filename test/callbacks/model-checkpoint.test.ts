@@ -31,7 +31,7 @@ describe("ModelCheckpoint", () => {
     const dir = tempDir();
     const { x, y } = toyData(30);
     const ckpt = new ModelCheckpoint({ filepath: join(dir, "ckpt-{epoch:02d}-{val_loss:.2f}") });
-    await fit(tinyModel(), x, y, { epochs: 2, verbose: 0, callbacks: [scripted("val_loss", [0.5, 0.25]), ckpt] });
+    await fit(tinyModel(), x, y, { epochs: 2, verbose: 0, validationData: [x, y], callbacks: [scripted("val_loss", [0.5, 0.25]), ckpt] });
     assert.deepEqual(readdirSync(dir).sort(), ["ckpt-01-0.50", "ckpt-02-0.25"]);
     assert.ok(existsSync(join(dir, "ckpt-01-0.50", "model.json")));
   });
@@ -81,7 +81,8 @@ describe("ModelCheckpoint", () => {
     const ckpt = new ModelCheckpoint({ filepath: join(dir, "m"), monitor: "val_loss", saveBestOnly: true });
     const { warnings } = await captureConsole(() => fit(tinyModel(), x, y, { epochs: 2, verbose: 0, callbacks: [ckpt] }));
     assert.equal(ckpt.saved.length, 2);
-    assert.ok(warnings.includes("Can save best model only with val_loss available."));
+    assert.equal(warnings.filter((w) => w.startsWith("Can save best model only with val_loss available.")).length, 1, "warned once, not every epoch");
+    assert.match(warnings[0], /Available keys: loss,accuracy/);
   });
 
   it("saveFreq N saves every N batches, counting across epochs, with batch logs (no val_ keys)", async () => {
@@ -116,11 +117,17 @@ describe("ModelCheckpoint", () => {
     assert.ok(existsSync(join(dir, "a", "b", "c", "model", "weights.bin")));
   });
 
-  it("a template key absent from the logs fails with the key named", async () => {
+  it("a template key absent from the logs fails with the key named: up front when it can never be filled", async () => {
     const dir = tempDir();
     const { x, y } = toyData(30);
     const ckpt = new ModelCheckpoint({ filepath: join(dir, "{epoch}-{val_acc:.2f}") });
-    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [ckpt] }), /key "val_acc" is not in the logs/);
+    await assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [ckpt] }), /ModelCheckpoint.onTrainBegin threw: filepath: the key "val_acc" .* can never be filled: this fit has no validation data/);
+    assert.deepEqual(readdirSync(dir), [], "nothing trained, nothing saved");
+    const late = new ModelCheckpoint({ filepath: join(dir, "{epoch}-{acc:.2f}") });
+    const { warnings } = await captureConsole(() =>
+      assert.rejects(fit(tinyModel(), x, y, { epochs: 1, verbose: 0, callbacks: [late] }), /key "acc" is not in the logs. Available keys: loss, accuracy, epoch/),
+    );
+    assert.match(warnings[0], /the filepath key "acc" is not one this fit logs \(loss, accuracy, epoch, learning_rate\); unless a callback adds it, the first save will fail/);
   });
 
   it("an atomic save that fails midway leaves the previous model untouched", async () => {

@@ -9,20 +9,25 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { kerasArchiveBytes } from "../../src/io/keras/index.js";
 import { readZip } from "../../src/io/keras/zip.js";
+import { fromLogitsLoss, weightedLoss } from "../../src/io/keras/losses.js";
+import * as extra from "../../src/layers/keras-extra.js";
 import { gruResetAfter, normalization } from "../../src/layers/index.js";
+import { AdamW } from "../../src/optimizers/adamw.js";
 
 /** Keras 3 constructor arguments that are floats (validated or documented as such). */
 const FLOATS = new Set([
   "learning_rate", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "ema_momentum", "loss_scale_factor",
   "beta_1", "beta_2", "epsilon", "momentum", "rho", "initial_accumulator_value", "rate", "dropout",
   "recurrent_dropout", "scale", "offset", "negative_slope", "mean", "variance", "stddev", "minval", "maxval", "gain",
-  "value", "l1", "l2", "max_value", "min_value", "label_smoothing", "loss_weights",
+  "value", "l1", "l2", "max_value", "min_value", "label_smoothing", "loss_weights", "alpha", "threshold", "mask_value",
 ]);
 /** Keras 3 arguments and config entries that are ints. */
 const INTS = new Set([
   "units", "filters", "kernel_size", "strides", "pool_size", "dilation_rate", "groups", "axis", "input_dim",
   "output_dim", "seed", "target_shape", "size", "padding", "batch_shape", "input_shape", "build_input_shape",
   "noise_shape", "steps_per_execution", "ema_overwrite_frequency", "gradient_accumulation_steps",
+  "cropping", "depth_multiplier", "output_padding", "n", "dims", "axes", "shared_axes", "shape", "keras_history",
+  "input_layers", "output_layers",
 ]);
 
 interface NumberSite {
@@ -68,11 +73,12 @@ function numberSites(text: string): NumberSite[] {
   return sites;
 }
 
-function checkSites(text: string, label: string): number {
+/** `floatNames`: dict keys whose values are floats (output names under `loss_weights`). */
+function checkSites(text: string, label: string, floatNames: string[] = []): number {
   const sites = numberSites(text);
   for (const { key, literal } of sites) {
     const isFloat = /[.eE]/.test(literal);
-    if (FLOATS.has(key)) assert.ok(isFloat, `${label}: "${key}": ${literal} must be written as a float`);
+    if (FLOATS.has(key) || floatNames.includes(key)) assert.ok(isFloat, `${label}: "${key}": ${literal} must be written as a float`);
     else if (INTS.has(key)) assert.ok(!isFloat, `${label}: "${key}": ${literal} must be written as an int`);
     else assert.fail(`${label}: numeric key "${key}" (${literal}) is in neither table; classify it`);
   }
@@ -159,4 +165,80 @@ describe("config.json: float-typed arguments are JSON floats, ints stay ints", (
       for (const s of [...expected, '"ema_momentum": 0.99', '"steps_per_execution": 1']) assert.ok(text.includes(s), `${label}: config.json has ${s}`);
     });
   }
+
+  const L = tf.layers;
+  const seq = (layers: tf.layers.Layer[]) => () => tf.sequential({ layers });
+  // The layer families and tslab-fit layers added with the layer registry (issue 15), with integer-valued settings.
+  const FAMILIES: [string, () => tf.LayersModel, string[]][] = [
+    [
+      "activations, reshaping and noise layers",
+      seq([
+        L.elu({ alpha: 1, inputShape: [5] }), L.reLU({ maxValue: 6 }), L.thresholdedReLU({ theta: 1 }), L.repeatVector({ n: 3 }),
+        L.permute({ dims: [2, 1] }), L.prelu({ sharedAxes: [1] }), L.gaussianNoise({ stddev: 1 }), L.gaussianDropout({ rate: 0 }),
+        L.alphaDropout({ rate: 0 }), L.spatialDropout1d({ rate: 0 }), L.softmax({}),
+      ]),
+      ['"alpha": 1.0', '"max_value": 6.0', '"threshold": 1.0', '"stddev": 1.0', '"n": 3', '"dims": [2, 1]', '"shared_axes": [1]'],
+    ],
+    [
+      "masking, wrappers, RNN cells and 1D extras",
+      seq([
+        L.masking({ maskValue: 0, inputShape: [3, 4] }),
+        L.bidirectional({ layer: L.lstm({ units: 2, returnSequences: true, dropout: 0, recurrentActivation: "sigmoid" }) as tf.RNN }),
+        L.timeDistributed({ layer: L.dense({ units: 1 }) }),
+        new extra.ZeroPadding1D({ padding: [1, 1] }), new extra.Cropping1D({ cropping: [1, 1] }), new extra.UpSampling1D({ size: 2 }),
+        L.rnn({ cell: L.stackedRNNCells({ cells: [L.lstmCell({ units: 2, recurrentActivation: "sigmoid" }), L.gruCell({ units: 2, recurrentActivation: "sigmoid" })] }) }),
+      ]),
+      ['"mask_value": 0.0', '"recurrent_dropout": 0.0', '"cropping": [1, 1]', '"size": 2'],
+    ],
+    [
+      "transposed, depthwise and separable convolutions, cropping, SpatialDropout2D",
+      seq([
+        L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: "same", inputShape: [4, 4, 1] }),
+        L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 1 }), L.separableConv2d({ filters: 2, kernelSize: 1, depthMultiplier: 1 }),
+        L.cropping2D({ cropping: [[1, 0], [0, 1]] }), new extra.SpatialDropout2D({ rate: 0 }),
+      ]),
+      ['"depth_multiplier": 1', '"cropping": [[1, 0], [0, 1]]', '"rate": 0.0'],
+    ],
+    [
+      "3D layers and ConvLSTM2D",
+      seq([
+        L.conv3d({ filters: 1, kernelSize: 1, inputShape: [2, 2, 2, 1] }), new extra.ZeroPadding3D({ padding: 1 }),
+        new extra.UpSampling3D({ size: 1 }), L.maxPooling3d({ poolSize: 2 }), new extra.GlobalAveragePooling3D(),
+        L.reshape({ targetShape: [1, 1, 1, 1] }), L.convLstm2d({ filters: 1, kernelSize: 1, dropout: 0, recurrentActivation: "sigmoid" }),
+      ]),
+      ['"pool_size": [2, 2, 2]', '"dropout": 0.0'],
+    ],
+    [
+      "Dot in a Functional model",
+      () => {
+        const a = tf.input({ shape: [4] });
+        const b = tf.input({ shape: [4] });
+        return tf.model({ inputs: [a, b], outputs: L.dot({ axes: 1 }).apply([a, b]) as tf.SymbolicTensor });
+      },
+      ['"axes": 1'],
+    ],
+  ];
+  for (const [label, build, expected] of FAMILIES) {
+    it(`layers: ${label}`, async () => {
+      const text = await configText(build());
+      checkSites(text, label);
+      for (const s of expected) assert.ok(text.includes(s), `${label}: config.json has ${s}`);
+    });
+  }
+
+  it("AdamW, per-output loss weights and from_logits losses", async () => {
+    const x = tf.input({ shape: [4] });
+    const a = L.dense({ units: 2, name: "out_a" }).apply(x) as tf.SymbolicTensor;
+    const b = L.dense({ units: 1, name: "out_b" }).apply(x) as tf.SymbolicTensor;
+    const m = tf.model({ inputs: x, outputs: [a, b] });
+    m.compile({
+      optimizer: new AdamW(1, 0, 1, 1, 0),
+      loss: { out_a: weightedLoss(tf.losses.meanSquaredError, "mean_squared_error", 2), out_b: fromLogitsLoss("BinaryCrossentropy")! },
+    });
+    const text = await configText(m);
+    checkSites(text, "AdamW", ["out_a", "out_b"]);
+    for (const s of ['"weight_decay": 0.0', '"learning_rate": 1.0', '"beta_1": 0.0', '"loss_weights": {"out_a": 2.0, "out_b": 1.0}', '"label_smoothing": 0.0', '"axis": -1']) {
+      assert.ok(text.includes(s), `config.json has ${s}`);
+    }
+  });
 });

@@ -179,6 +179,41 @@ describe("written files, read by h5py", { skip }, () => {
     assert.equal(Object.keys(h5.datasets).filter((p) => p.startsWith("optimizer")).length, 0);
   });
 
+  it("wrappers and nested models: Bidirectional, TimeDistributed and a nested Sequential nest their variables as Keras does", async () => {
+    const inp = tf.input({ shape: [5, 3], name: "seq" });
+    const bi = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, recurrentActivation: "sigmoid", returnSequences: true, name: "enc" }) as tf.RNN }).apply(inp) as tf.SymbolicTensor;
+    const td = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, name: "proj" }) }).apply(bi) as tf.SymbolicTensor;
+    const flat = tf.layers.flatten().apply(td) as tf.SymbolicTensor;
+    const head = tf.sequential({ name: "head", layers: [tf.layers.dense({ units: 4, inputShape: [15] }), tf.layers.dense({ units: 1 })] });
+    const m = tf.model({ inputs: inp, outputs: head.apply(flat) as tf.SymbolicTensor });
+    const file = path.join(dir, "wrappers.keras");
+    await saveKeras(m, file);
+    const h5 = inspect(file).h5;
+    checkPhysical(h5);
+    assert.deepEqual(Object.keys(h5.groups).sort(), [
+      "layers", "layers/bidirectional", "layers/bidirectional/backward_layer", "layers/bidirectional/backward_layer/cell",
+      "layers/bidirectional/backward_layer/cell/vars", "layers/bidirectional/backward_layer/vars",
+      "layers/bidirectional/forward_layer", "layers/bidirectional/forward_layer/cell",
+      "layers/bidirectional/forward_layer/cell/vars", "layers/bidirectional/forward_layer/vars", "layers/bidirectional/vars",
+      "layers/flatten", "layers/flatten/vars", "layers/input_layer", "layers/input_layer/vars",
+      "layers/sequential", "layers/sequential/layers", "layers/sequential/layers/dense", "layers/sequential/layers/dense/vars",
+      "layers/sequential/layers/dense_1", "layers/sequential/layers/dense_1/vars", "layers/sequential/vars",
+      "layers/time_distributed", "layers/time_distributed/layer", "layers/time_distributed/layer/vars",
+      "layers/time_distributed/vars", "vars",
+    ]);
+    assert.equal(h5.groups["layers/bidirectional/forward_layer/vars"].name.value, "forward_enc");
+    assert.equal(h5.groups["layers/bidirectional/backward_layer/cell/vars"].name.value, "lstm_cell");
+    assert.equal(h5.groups["layers/time_distributed/layer/vars"].name.value, "proj");
+    assert.equal(h5.groups["layers/sequential/vars"].name.value, "head");
+    assert.deepEqual(h5.datasets["layers/bidirectional/backward_layer/cell/vars/1"].shape, [2, 8]);
+    assert.deepEqual(h5.datasets["layers/time_distributed/layer/vars/0"].shape, [4, 3]);
+    assert.deepEqual(h5.datasets["layers/sequential/layers/dense_1/vars/0"].shape, [4, 1]);
+    const f = inspect(file);
+    const seqEntry = f.config.config.layers.find((l: { class_name: string }) => l.class_name === "Sequential");
+    assert.equal(seqEntry.module, "keras");
+    assert.equal(f.config.config.output_layers[1], 0, "Keras numbers a nested Sequential's first call 0");
+  });
+
   it(".weights.h5 has the same layout without the zip", async () => {
     const m = tf.sequential({ layers: [tf.layers.conv2d({ filters: 2, kernelSize: 3, inputShape: [5, 5, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
     const file = path.join(dir, "model.weights.h5");

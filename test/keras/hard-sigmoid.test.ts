@@ -130,6 +130,21 @@ describe("Keras 3 hard_sigmoid", { skip }, () => {
     assert.ok(maxDiff(await (keras.predict(x) as tf.Tensor).data(), expected) > 1e-3);
   });
 
+  it("tfjs's own hard sigmoid inside wrappers (Bidirectional, TimeDistributed) survives a tslab-fit round trip too", async () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as tf.RNN, inputShape: [5, 2] }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2, activation: "hardSigmoid" }) }),
+      ],
+    });
+    const file = path.join(dir, "wrapped_tfjs_hard_sigmoid.keras");
+    await saveKeras(m, file, { onWarning: () => {} });
+    assert.equal((await readKerasArchive(file)).metadata!.tslab_fit_tfjs_hard_sigmoid.length, 2);
+    const x = tf.randomNormal([3, 5, 2], 0, 3, "float32", 12);
+    const back = await loadKeras(file, { onWarning: () => {} });
+    assert.ok(maxDiff(await (back.predict(x) as tf.Tensor).data(), await (m.predict(x) as tf.Tensor).data()) <= 1e-6);
+  });
+
   it("saving tfjs's own hard_sigmoid (the LSTM default) still warns that Keras will differ", async () => {
     const m = tf.sequential({ layers: [tf.layers.lstm({ units: 2, inputShape: [3, 2] })] });
     const warnings: string[] = [];

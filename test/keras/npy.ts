@@ -37,3 +37,6 @@ export function readNpy(file: string): NpyArray {
       throw new Error(`${file}: dtype ${descr} is not supported`);
   }
 }
+
+/** The name the issue-15 tests use. */
+export type Npy = NpyArray;

@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { TensorBoard } from "../../src/callbacks/tensorboard.js";
+import { ReduceLROnPlateau } from "../../src/callbacks/reduce-lr-on-plateau.js";
+import { fit } from "../../src/fit/fit.js";
 import { readRuns, listRuns, type SummaryRecord } from "../../src/tensorboard/reader.js";
 import { histogramBuckets } from "../../src/tensorboard/histogram.js";
 import type { FitParams } from "../../src/fit/logs.js";
@@ -91,18 +93,34 @@ test("Keras 3 runs, tags and steps: epoch_*, val_ stripped, learning rate, evalu
   assert.equal(json.config.name, "seq");
 });
 
-test("learning_rate in the logs (ReduceLROnPlateau) wins over the optimizer's", async () => {
+test("epoch_learning_rate is the optimizer's rate when the epoch ends, not the logs' learning_rate", async () => {
   const dir = tempDir();
   const cb = new TensorBoard({ logDir: dir, writeGraph: false });
-  cb.setModel(tinyModel());
+  cb.setModel(tinyModel()); // adam(0.01)
   cb.setParams(params);
   await cb.onTrainBegin({});
   await cb.onEpochBegin(0, {});
   await cb.onEpochEnd(0, { loss: 1, learning_rate: 0.5 });
   await cb.onTrainEnd({});
   const lr = readRuns(dir, { tags: ["epoch_learning_rate"] });
-  assert.deepEqual(lr.map((r) => r.value), [0.5]);
+  assert.deepEqual(lr.map((r) => Math.fround(r.value as number)), [Math.fround(0.01)]);
   assert.equal(existsSync(join(dir, "validation")), false, "no validation run without validation");
+});
+
+test("ReduceLROnPlateau listed before TensorBoard: epoch_learning_rate is Keras 3's [0.001, 0.0005, 0.00025]", async () => {
+  const dir = tempDir();
+  const model = tinyModel();
+  model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy" });
+  const x = tf.randomNormal([8, 4], 0, 1, "float32", 3);
+  const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1]);
+  // minDelta 100: no epoch after the first counts as an improvement, so patience 0 halves the rate at epochs 1 and 2
+  const plateau = new ReduceLROnPlateau({ monitor: "loss", factor: 0.5, patience: 0, minDelta: 100 });
+  const history = await fit(model, x, y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [plateau, new TensorBoard({ logDir: dir, writeGraph: false })] });
+  tf.dispose([x, y]);
+  const lr = readRuns(dir, { tags: ["epoch_learning_rate"] }).map((r) => [r.step, r.value]);
+  assert.deepEqual(lr, [[0, Math.fround(0.001)], [1, Math.fround(0.0005)], [2, Math.fround(0.00025)]]);
+  // the logs (and History) keep ReduceLROnPlateau's value: the rate the epoch trained with, as in Keras
+  assert.deepEqual(history.history.learning_rate, [0.001, 0.001, 0.0005]);
 });
 
 test("updateFreq N writes batch_<metric> at global 1-based batch steps divisible by N; steps per second", async () => {
@@ -158,8 +176,40 @@ test("histograms every histogramFreq epochs (epoch 0 included) with Keras 3 weig
     // a [4, 3] kernel: longer side horizontal → 3 rows × 4 columns
     assert.deepEqual([img.value.width, img.value.height, img.value.images.length], [4, 3, 1]);
   }
+  // a bias of 2 units: 2 pixels high, 1 wide (Keras 3)
   const bias = images.find((r) => r.tag === "seq/out/bias/image")!;
-  if (bias.kind === "image") assert.deepEqual([bias.value.width, bias.value.height], [2, 1]);
+  assert.ok(bias.kind === "image");
+  if (bias.kind === "image") assert.deepEqual([bias.value.width, bias.value.height], [1, 2]);
+});
+
+test("writeImages on a convnet: every conv kernel Keras 3 draws gets an image, RGB for 3 filters", async () => {
+  const dir = tempDir();
+  const model = tf.sequential({ name: "cnn" });
+  model.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, name: "rgb" })); // [3, 3, 2, 3]
+  model.add(tf.layers.conv2d({ filters: 5, kernelSize: 2, name: "five" })); // [2, 2, 3, 5]: no image
+  model.add(tf.layers.conv2d({ filters: 1, kernelSize: 2, name: "one" })); // [2, 2, 5, 1] → [2, 2, 5]
+  model.add(tf.layers.flatten());
+  model.add(tf.layers.dense({ units: 1, name: "head" })); // bias [1]: no image
+  model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+  const cb = new TensorBoard({ logDir: dir, histogramFreq: 1, writeImages: true, writeGraph: false });
+  cb.setModel(model);
+  cb.setParams(params);
+  await cb.onTrainBegin({});
+  await cb.onEpochBegin(0, {});
+  await cb.onEpochEnd(0, { loss: 1 });
+  await cb.onTrainEnd({});
+  const images = readRuns(dir, { kinds: ["image"] });
+  const shapes = Object.fromEntries(
+    images.map((r) => [r.tag, r.kind === "image" ? [r.value.images.length, r.value.width, r.value.height, r.value.images[0][25]] : []]),
+  );
+  // [images, width, height, PNG colour type (0 gray, 2 RGB)]
+  assert.deepEqual(shapes, {
+    "cnn/rgb/kernel/image": [3, 2, 3, 2],
+    "cnn/rgb/bias/image": [1, 1, 3, 0],
+    "cnn/five/bias/image": [1, 1, 5, 0],
+    "cnn/one/kernel/image": [3, 2, 2, 0],
+    "cnn/head/kernel/image": [1, 1, 4, 0], // [4, 1] squeezes to [4]: drawn like a bias
+  });
 });
 
 test("hparams: session start and end in the log folder's own run", async () => {

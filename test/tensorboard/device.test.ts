@@ -49,19 +49,61 @@ test("device histograms: constant, empty and non-finite tensors, several at once
   tf.dispose([constant, empty, bad]);
 });
 
-test("weight images: bias strip, kernel with the long side horizontal, conv kernels per output channel (max 3)", async () => {
-  const decodeGray = (png: Uint8Array, w: number, h: number) => {
-    const view = new DataView(png.buffer, png.byteOffset);
-    const raw = inflateSync(png.subarray(41, 41 + view.getUint32(33)));
-    return Array.from({ length: h }, (_, y) => [...raw.subarray(y * (w + 1) + 1, (y + 1) * (w + 1))]);
-  };
+/** Width, height, channels and rows of bytes of a PNG written by encodePng (one IDAT, filter 0 on every row). */
+function decodePng(png: Uint8Array): { width: number; height: number; channels: number; rows: number[][] } {
+  const view = new DataView(png.buffer, png.byteOffset);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const channels = ({ 0: 1, 4: 2, 2: 3, 6: 4 } as Record<number, number>)[png[25]];
+  const raw = inflateSync(png.subarray(41, 41 + view.getUint32(33)));
+  const stride = width * channels;
+  const rows = Array.from({ length: height }, (_, y) => [...raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1))]);
+  return { width, height, channels, rows };
+}
+
+const scaled = (values: number[]) => {
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  return values.map((v) => Math.round(((v - min) / (max - min)) * 255));
+};
+
+test("weight images: a bias of n units is n pixels high and 1 wide (Keras 3)", async () => {
   const bias = (await weightImages(tf.tensor1d([0, 1, 2])))!;
-  assert.deepEqual(bias.map((i) => [i.width, i.height]), [[3, 1]]);
-  assert.deepEqual(decodeGray(bias[0].data, 3, 1), [[0, 128, 255]]);
+  assert.deepEqual(bias.map((i) => [i.width, i.height]), [[1, 3]]);
+  assert.deepEqual(decodePng(bias[0].data), { width: 1, height: 3, channels: 1, rows: [[0], [128], [255]] });
+  // a [1, n] weight squeezes to a bias too
+  assert.deepEqual((await weightImages(tf.zeros([1, 5])))!.map((i) => [i.width, i.height]), [[1, 5]]);
+});
+
+test("weight images: dense kernel with the long side horizontal, rank-3 conv kernels per channel (max 3)", async () => {
   const tall = (await weightImages(tf.tensor2d([[0], [1], [2], [3]].map((r) => [r[0], r[0]]), [4, 2])))!;
   assert.deepEqual(tall.map((i) => [i.width, i.height]), [[4, 2]]);
-  const conv = (await weightImages(tf.zeros([3, 3, 2, 5])))!;
-  assert.equal(conv, undefined, "rank 4 after squeeze: Keras draws none");
+  assert.deepEqual(decodePng(tall[0].data).rows, [[0, 85, 170, 255], [0, 85, 170, 255]]);
   const conv1 = (await weightImages(tf.randomNormal([3, 3, 1, 5])))!;
   assert.deepEqual(conv1.map((i) => [i.width, i.height]), [[3, 3], [3, 3], [3, 3]]);
+  const conv2 = (await weightImages(tf.randomNormal([5, 2, 2])))!;
+  assert.deepEqual(conv2.map((i) => [i.width, i.height]), [[2, 5], [2, 5]]);
+});
+
+test("weight images: rank-4 kernels with 3 or 4 output channels are RGB / RGBA images, as Keras 3 writes them", async () => {
+  // [kh, kw, in, out] = [3, 3, 2, 4]: TF's image summary reads it as 3 images, 3 high, 2 wide, RGBA
+  const values = Array.from({ length: 3 * 3 * 2 * 4 }, (_, i) => Math.sin(i * 1.7));
+  const rgba = (await weightImages(tf.tensor4d(values, [3, 3, 2, 4])))!;
+  assert.deepEqual(rgba.map((i) => [i.width, i.height]), [[2, 3], [2, 3], [2, 3]]);
+  const first = decodePng(rgba[0].data);
+  assert.equal(first.channels, 4);
+  const firstValues = values.slice(0, 3 * 2 * 4);
+  assert.deepEqual(first.rows.flat(), scaled(firstValues));
+  // [2, 2, 5, 3]: 2 RGB images 2 high, 5 wide
+  const rgb = (await weightImages(tf.randomNormal([2, 2, 5, 3])))!;
+  assert.deepEqual(rgb.map((i) => [i.width, i.height, decodePng(i.data).channels]), [[5, 2, 3], [5, 2, 3]]);
+  // Conv3D [3, 3, 3, 1, 3] squeezes to rank 4 with 3 channels
+  assert.equal((await weightImages(tf.randomNormal([3, 3, 3, 1, 3])))!.length, 3);
+});
+
+test("weight images: shapes Keras 3 does not draw get none", async () => {
+  assert.equal(await weightImages(tf.zeros([3, 3, 2, 5])), undefined, "rank 4, 5 channels");
+  assert.equal(await weightImages(tf.zeros([3, 3, 3, 2, 4])), undefined, "rank 5");
+  assert.equal(await weightImages(tf.zeros([1])), undefined, "a single number (Dense(1)'s bias)");
+  assert.equal(await weightImages(tf.zeros([1, 1])), undefined, "a 1×1 kernel");
 });

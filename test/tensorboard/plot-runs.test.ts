@@ -77,7 +77,24 @@ test("plotRuns in a tslab notebook shows one Vega-Lite chart (with a PNG) throug
     const data = fake.sent[0].displayData.data;
     assert.deepEqual(data["application/vnd.vegalite.v5+json"], spec);
     assert.ok(data["image/png"], "a PNG for static viewers");
-    assert.match(String(data["text/plain"]), /3 runs, 1 tag, 9 points/);
+    assert.match(String(data["text/plain"]), /2 runs, 1 tag, 9 points/); // lr-0.1 (train + validation) and lr-0.01
+  } finally {
+    fake.uninstall();
+  }
+});
+
+test("plotRuns' summary counts one training (train + validation folders) as one run", async () => {
+  const dir = tempDir();
+  for (const run of ["train", "validation"]) {
+    const w = new SummaryWriter(join(dir, "2025-01-01T10-00", run));
+    w.scalar("epoch_loss", 1, 0);
+    w.close();
+  }
+  const { installFakeTslab } = await import("../display/fake-tslab.js");
+  const fake = installFakeTslab();
+  try {
+    await plotRuns(dir);
+    assert.match(String(fake.sent[0].displayData.data["text/plain"]), /^1 run, 1 tag, 2 points from /);
   } finally {
     fake.uninstall();
   }

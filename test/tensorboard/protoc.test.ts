@@ -38,6 +38,17 @@ test("protoc: scalars are rank-0 DT_FLOAT tensors with plugin scalars and no dat
   assert.doesNotMatch(protocDecodeRaw(scalar), /^\s*(1[1-9]|[2-9]\d):/m);
 });
 
+test("protoc: purgeStep is two session_log START events at that step, right after file_version", { skip: missing }, () => {
+  const w = new SummaryWriter(tempDir(), { purgeStep: 5 });
+  w.scalar("epoch_loss", 1, 5);
+  w.close();
+  const texts = scanRecords(new Uint8Array(readFileSync(w.file))).records.map((r) => decodeEvent(r.data));
+  assert.match(texts[0], /file_version: "brain.Event:2"/);
+  for (const t of texts.slice(1, 3)) assert.match(t, /^wall_time: [\d.e+]+\nstep: 5\nsession_log \{\n  status: START\n\}\n$/);
+  assert.match(texts[3], /tag: "epoch_loss"/);
+  assert.equal(texts.length, 4);
+});
+
 test("protoc: histograms are DT_DOUBLE [30, 3] tensors", { skip: missing }, () => {
   const [, rec] = writtenRecords((w) => w.histogram("d/kernel/histogram", [1, 2, 3], 0));
   const text = decodeEvent(rec);

@@ -91,10 +91,10 @@ test("a full buffer is written at once", () => {
   w.close();
 });
 
-test("purgeStep writes SessionLog START after file_version", () => {
+test("purgeStep writes two SessionLog STARTs after file_version (the Python loader ignores a run's first)", () => {
   const w = new SummaryWriter(tempDir(), { purgeStep: 5 });
   w.close();
-  assert.deepEqual(readEventFile(w.file).sessionLogs.map((s) => [s.step, s.status]), [[5, 1]]);
+  assert.deepEqual(readEventFile(w.file).sessionLogs.map((s) => [s.step, s.status]), [[5, 1], [5, 1]]);
 });
 
 test("bad options and values give clear errors", () => {

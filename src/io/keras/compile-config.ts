@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { kerasAdadelta } from "../../optimizers/keras-adadelta.js";
+import { AdamW } from "../../optimizers/adamw.js";
 import { envelope, isObject, type Json, type JsonObject } from "./json.js";
+import { fromLogitsLoss, weightedLoss, type LossFn } from "./losses.js";
 
 /**
  * Keras 3 `compile_config` in both directions. Losses and metrics travel as Keras's string identifiers; the
@@ -121,6 +123,14 @@ export function optimizerToKeras3(opt: tf.Optimizer): JsonObject | undefined {
   switch (opt.getClassName()) {
     case "Adam":
       return keras("Adam", "adam", { beta_1: Number(c.beta1), beta_2: Number(c.beta2), epsilon: Number(c.epsilon), amsgrad: false });
+    case "AdamW":
+      return keras("AdamW", "adamw", {
+        weight_decay: Number(c.weightDecay),
+        beta_1: Number(c.beta1),
+        beta_2: Number(c.beta2),
+        epsilon: Number(c.epsilon),
+        amsgrad: false,
+      });
     case "SGD":
       return keras("SGD", "SGD", { momentum: 0, nesterov: false });
     case "Momentum":
@@ -152,32 +162,74 @@ export function compileConfigToKeras3(model: tf.LayersModel): { config?: JsonObj
   const notes: string[] = [];
   const m = model as unknown as { optimizer?: tf.Optimizer; loss?: unknown; metrics?: unknown };
   if (!m.optimizer || m.loss === undefined) return { notes };
-  const lossNames = (Array.isArray(m.loss) ? m.loss : [m.loss]).map((l) => LOSS_TO_KERAS[nameOf(l) ?? ""]);
-  if (lossNames.some((l) => l === undefined) || lossNames.length === 0) {
-    notes.push(`loss ${String(nameOf(m.loss) ?? m.loss)} has no Keras 3 identifier; compile_config omitted`);
+  const losses = lossesToKeras(m.loss, outputNames(model));
+  if (!losses) {
+    notes.push(`loss ${describeLoss(m.loss)} has no Keras 3 identifier; compile_config omitted`);
     return { notes };
   }
   const optimizer = optimizerToKeras3(m.optimizer);
   if (!optimizer) notes.push(`optimizer ${m.optimizer.getClassName()} has no Keras 3 equivalent; written without it`);
-  const metricsIn = m.metrics === undefined || m.metrics === null ? [] : Array.isArray(m.metrics) ? m.metrics : [m.metrics];
-  const metrics: Json[] = [];
-  for (const metric of metricsIn) {
-    const k = METRIC_TO_KERAS[nameOf(metric) ?? ""];
-    if (k) metrics.push(k);
-    else notes.push(`metric ${String(nameOf(metric))} has no Keras 3 identifier; left out`);
+  const metricNames = (list: unknown): Json[] => {
+    const out: Json[] = [];
+    for (const metric of list === undefined || list === null ? [] : Array.isArray(list) ? list : [list]) {
+      const k = METRIC_TO_KERAS[nameOf(metric) ?? ""];
+      if (k) out.push(k);
+      else notes.push(`metric ${String(nameOf(metric))} has no Keras 3 identifier; left out`);
+    }
+    return out;
+  };
+  let metrics: Json;
+  if (isObject(m.metrics) && !Array.isArray(m.metrics) && typeof m.metrics !== "function") {
+    metrics = Object.fromEntries(Object.entries(m.metrics).map(([name, list]) => [name, metricNames(list)]));
+  } else {
+    const flat = metricNames(m.metrics);
+    metrics = flat.length > 0 ? flat : null;
   }
   const config: JsonObject = {};
   if (optimizer) config.optimizer = optimizer;
   Object.assign(config, {
-    loss: lossNames.length === 1 ? lossNames[0] : lossNames,
-    loss_weights: null,
-    metrics: metrics.length > 0 ? metrics : null,
+    loss: losses.loss,
+    loss_weights: losses.weights,
+    metrics,
     weighted_metrics: null,
     run_eagerly: false,
     steps_per_execution: 1,
     jit_compile: false,
   });
   return { config, notes };
+}
+
+function describeLoss(loss: unknown): string {
+  if (isObject(loss) && typeof loss !== "function") return JSON.stringify(Object.fromEntries(Object.entries(loss).map(([k, v]) => [k, nameOf(v)])));
+  return String((Array.isArray(loss) ? loss.map(nameOf) : nameOf(loss)) ?? loss);
+}
+
+/** One tfjs loss (name or function) as Keras's identifier, with its loss weight. */
+function lossToKeras(l: unknown): { id: Json; weight: number } | undefined {
+  const fn = l as LossFn;
+  if (typeof l === "function" && fn.kerasLoss !== undefined) return { id: fn.kerasLoss, weight: fn.kerasWeight ?? 1 };
+  const id = LOSS_TO_KERAS[nameOf(l) ?? ""];
+  return id ? { id, weight: 1 } : undefined;
+}
+
+/** tfjs's compile `loss` (one, a list or a dict by output) as Keras's `loss` and `loss_weights`. */
+function lossesToKeras(loss: unknown, outputs: string[]): { loss: Json; weights: Json } | undefined {
+  if (isObject(loss) && !Array.isArray(loss) && typeof loss !== "function") {
+    const entries = outputs.filter((o) => o in loss).map((o) => [o, lossToKeras(loss[o])] as const);
+    if (entries.length === 0 || entries.some(([, e]) => !e)) return undefined;
+    const weighted = entries.some(([, e]) => e!.weight !== 1);
+    return {
+      loss: Object.fromEntries(entries.map(([o, e]) => [o, e!.id])),
+      weights: weighted ? Object.fromEntries(entries.map(([o, e]) => [o, e!.weight])) : null,
+    };
+  }
+  const list = (Array.isArray(loss) ? loss : [loss]).map(lossToKeras);
+  if (list.length === 0 || list.some((e) => !e)) return undefined;
+  const weighted = list.some((e) => e!.weight !== 1);
+  return {
+    loss: list.length === 1 && !Array.isArray(loss) ? list[0]!.id : list.map((e) => e!.id),
+    weights: weighted ? list.map((e) => e!.weight) : null,
+  };
 }
 
 // ---- Keras 3 → tfjs ----
@@ -187,13 +239,20 @@ function optimizerFromKeras(o: Json): tf.Optimizer {
   const c = isObject(o) && isObject(o.config) ? o.config : {};
   const num = (k: string, d: number) => (typeof c[k] === "number" ? (c[k] as number) : d);
   const lr = num("learning_rate", cls === "sgd" ? 0.01 : 0.001);
-  const unsupported = ["weight_decay", "clipnorm", "global_clipnorm", "clipvalue"].filter((k) => c[k] !== null && c[k] !== undefined);
+  // Adam's and AdamW's weight decay is the decoupled decay tslab-fit's AdamW applies; other optimizers' is refused.
+  const decays = cls === "adam" || cls === "adamw";
+  const unsupported = ["weight_decay", "clipnorm", "global_clipnorm", "clipvalue"]
+    .filter((k) => !(decays && k === "weight_decay"))
+    .filter((k) => c[k] !== null && c[k] !== undefined);
   if (c.use_ema === true) unsupported.push("use_ema");
   if (c.amsgrad === true) unsupported.push("amsgrad");
   if (unsupported.length > 0) throw new Error(`optimizer options ${unsupported.join(", ")} are not available in TensorFlow.js`);
   switch (cls) {
     case "adam":
+      if (num("weight_decay", 0) > 0) return new AdamW(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7), num("weight_decay", 0));
       return tf.train.adam(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7));
+    case "adamw":
+      return new AdamW(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7), num("weight_decay", 0.004));
     case "sgd": {
       const momentum = num("momentum", 0);
       return momentum > 0 ? tf.train.momentum(lr, momentum, c.nesterov === true) : tf.train.sgd(lr);
@@ -212,11 +271,26 @@ function optimizerFromKeras(o: Json): tf.Optimizer {
   }
 }
 
-function lossFromKeras(l: Json): string {
+function lossFromKeras(l: Json): string | LossFn {
   if (typeof l === "string" && LOSS_TO_TFJS[l]) return LOSS_TO_TFJS[l];
   if (isObject(l) && typeof l.class_name === "string" && LOSS_TO_TFJS[l.class_name]) {
     const c = isObject(l.config) ? l.config : {};
-    if (c.from_logits === true) throw new Error(`loss ${l.class_name}(from_logits=True) is not available in TensorFlow.js`);
+    if (c.from_logits === true) {
+      if (l.class_name === "SparseCategoricalCrossentropy") {
+        // tfjs accepts integer targets of shape [n, 1] only for its own sparse loss, which takes probabilities.
+        throw new Error(
+          "loss SparseCategoricalCrossentropy(from_logits=True) cannot be expressed: TensorFlow.js takes integer targets " +
+            "only for its own sparse loss, which expects probabilities. Add a softmax output layer and compile with " +
+            "sparseCategoricalCrossentropy, or use one-hot targets with categorical cross-entropy from logits",
+        );
+      }
+      const onLogits = fromLogitsLoss(l.class_name);
+      if (!onLogits) throw new Error(`loss ${l.class_name}(from_logits=True) is not available in TensorFlow.js`);
+      if (typeof c.label_smoothing === "number" && c.label_smoothing !== 0) {
+        throw new Error(`loss ${l.class_name}(label_smoothing=${c.label_smoothing}) is not available in TensorFlow.js`);
+      }
+      return onLogits;
+    }
     if (typeof c.label_smoothing === "number" && c.label_smoothing !== 0) {
       throw new Error(`loss ${l.class_name}(label_smoothing=${c.label_smoothing}) is not available in TensorFlow.js`);
     }
@@ -238,6 +312,69 @@ function metricsFromKeras(ms: Json, warn: (msg: string) => void): string[] {
   return out;
 }
 
+/** Keras metrics (flat list for every output, list of lists or dict per output) as tfjs's compile `metrics`. */
+function metricsForOutputs(ms: Json, outputs: string[], warn: (msg: string) => void): string[] | Record<string, string[]> {
+  if (isObject(ms)) {
+    const out: Record<string, string[]> = {};
+    for (const [name, m] of Object.entries(ms)) {
+      if (!outputs.includes(name)) throw new Error(`metrics name output "${name}", but the model's outputs are ${outputs.join(", ")}`);
+      out[name] = metricsFromKeras(m, warn);
+    }
+    return out;
+  }
+  if (Array.isArray(ms) && ms.some((m) => Array.isArray(m) || m === null)) {
+    if (ms.length !== outputs.length) throw new Error(`metrics has ${ms.length} per-output lists for ${outputs.length} outputs`);
+    return Object.fromEntries(outputs.map((name, i) => [name, metricsFromKeras(ms[i], warn)]));
+  }
+  return metricsFromKeras(ms, warn);
+}
+
+/** The model's output names (a tfjs Sequential's own `outputNames` stays empty). */
+function outputNames(model: tf.LayersModel): string[] {
+  return model.outputs.map((o) => o.sourceLayer.name);
+}
+
+/** One entry per output: Keras's dict (by output name), list, or one loss for every output. */
+function perOutput<T>(v: Json, outputs: string[], what: string, one: (x: Json) => T): T[] {
+  if (isObject(v) && !("class_name" in v)) {
+    for (const k of Object.keys(v)) {
+      if (!outputs.includes(k)) throw new Error(`${what} names output "${k}", but the model's outputs are ${outputs.join(", ")}`);
+    }
+    return outputs.map((name) => {
+      if (!(name in v)) throw new Error(`${what} has no entry for output "${name}"`);
+      return one(v[name]);
+    });
+  }
+  if (Array.isArray(v)) {
+    if (v.length !== outputs.length) throw new Error(`${what} has ${v.length} entries for ${outputs.length} outputs`);
+    return v.map(one);
+  }
+  return outputs.map(() => one(v));
+}
+
+type TfjsLoss = string | LossFn;
+
+/**
+ * The tfjs losses for Keras's `loss` and `loss_weights`: unchanged when every weight is 1; otherwise one function per
+ * output, scaled by its weight (tfjs's own loss functions are taken from a first compile).
+ */
+function compileLosses(model: tf.LayersModel, optimizer: tf.Optimizer, cc: JsonObject): TfjsLoss | TfjsLoss[] {
+  const outputs = outputNames(model);
+  const specs = perOutput(cc.loss, outputs, "loss", (x) => x);
+  const losses = specs.map(lossFromKeras);
+  const weights = cc.loss_weights === null || cc.loss_weights === undefined
+    ? outputs.map(() => 1)
+    : perOutput(cc.loss_weights, outputs, "loss_weights", (w) => {
+        if (typeof w !== "number" || !Number.isFinite(w)) throw new Error(`loss_weights entry ${JSON.stringify(w)} is not a number`);
+        return w;
+      });
+  const single = !(isObject(cc.loss) && !("class_name" in cc.loss)) && !Array.isArray(cc.loss);
+  if (weights.every((w) => w === 1)) return single ? losses[0] : losses;
+  model.compile({ optimizer, loss: losses as string[] });
+  const resolved = (model as unknown as { lossFunctions: ((a: tf.Tensor, b: tf.Tensor) => tf.Tensor)[] }).lossFunctions;
+  return resolved.map((fn, i) => (weights[i] === 1 ? losses[i] : weightedLoss(fn, specs[i], weights[i])));
+}
+
 /**
  * Compiles a loaded model as Keras's `compile_config` says, when tfjs has the pieces. Returns false (after a
  * warning) when it cannot: the model then still predicts, and can be compiled by hand before `fit`.
@@ -246,8 +383,6 @@ export function applyCompileConfig(model: tf.LayersModel, cc: Json, warn: (msg: 
   if (!isObject(cc)) return false;
   try {
     if (cc.loss === null || cc.loss === undefined) throw new Error("the compile_config has no loss");
-    if (isObject(cc.loss) && !("class_name" in cc.loss)) throw new Error("per-output loss dicts are not supported");
-    const loss = Array.isArray(cc.loss) ? cc.loss.map(lossFromKeras) : lossFromKeras(cc.loss);
     let optimizer: tf.Optimizer;
     if (cc.optimizer === undefined || cc.optimizer === null) {
       // Keras compiles with its default optimizer (RMSprop) in this case.
@@ -256,7 +391,9 @@ export function applyCompileConfig(model: tf.LayersModel, cc: Json, warn: (msg: 
     } else {
       optimizer = optimizerFromKeras(cc.optimizer);
     }
-    model.compile({ optimizer, loss, metrics: metricsFromKeras(cc.metrics ?? null, warn) });
+    const metrics = metricsForOutputs(cc.metrics ?? null, outputNames(model), warn);
+    const loss = compileLosses(model, optimizer, cc);
+    model.compile({ optimizer, loss: loss as string, metrics: metrics as string[] });
     return true;
   } catch (e) {
     warn(`model not compiled: ${(e as Error).message}. Call model.compile(...) yourself before fit.`);

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { envelope, isObject, type Json, type JsonObject } from "./json.js";
-import { layerConfigToKeras3 } from "./layers-to-keras3.js";
-import { kerasClassName } from "./own-layers.js";
+import { kerasClassOf, layerConfigToKeras3 } from "./layers-to-keras3.js";
 
 /**
  * Keras 3 serialization of a tfjs model (config.json without compile_config). tfjs's `toJSON()` is Keras-2 style;
@@ -34,14 +33,17 @@ function inputLayerEntry(batchShape: Shape, dtype: string, name: string): JsonOb
 }
 
 function layerEntry(layer: tf.layers.Layer, json: JsonObject, node: Node | undefined): JsonObject {
-  const className = layer.getClassName();
+  // A model used as a layer is written as Keras writes a nested model: its whole config, then build_config.
   if (layer instanceof tf.LayersModel) {
-    throw new Error(`Cannot save nested model "${layer.name}" (${className}) to a .keras file: nested models are not supported`);
+    const nested = layer.toJSON(null, false) as unknown as JsonObject;
+    const entry = layer instanceof tf.Sequential ? sequentialConfig(layer, nested) : functionalConfig(layer, nested);
+    return { ...entry, build_config: buildConfig(node) };
   }
+  const className = layer.getClassName();
   const cfg = isObject(json.config) ? json.config : {};
   const dtype = (layer as unknown as { dtype?: string }).dtype ?? "float32";
   return {
-    ...envelope("keras.layers", kerasClassName(className), layerConfigToKeras3(className, cfg, dtype)),
+    ...envelope("keras.layers", kerasClassOf(className), layerConfigToKeras3(layer, cfg, dtype)),
     build_config: buildConfig(node),
   };
 }
@@ -77,8 +79,8 @@ function sequentialConfig(model: tf.Sequential, json: JsonObject): JsonObject {
 }
 
 /** tfjs `[[name, node, tensor], …]` as Keras 3 writes it: a flat triple for a single tensor. */
-function tensorRefs(refs: Json): Json {
-  const list = (refs as Json[][]).map((r) => [r[0], r[1], r[2]]);
+function tensorRefs(refs: Json, kerasNode: (name: string, tfjsNode: number) => number): Json {
+  const list = (refs as Json[][]).map((r) => [r[0], kerasNode(String(r[0]), Number(r[1])), r[2]]);
   return list.length === 1 ? list[0] : list;
 }
 
@@ -86,13 +88,17 @@ function functionalConfig(model: tf.LayersModel, json: JsonObject): JsonObject {
   const cfg = json.config as JsonObject;
   const byName = new Map(model.layers.map((l) => [l.name, l]));
   const nodesOf = new Map(model.layers.map((l) => [l.name, modelNodes(model, l)]));
+  // tfjs numbers a nested model's calls from 1 (node 0 is its own graph, outside this container); Keras does the same
+  // for a nested Functional but numbers a nested Sequential's calls from 0.
+  const offset = (name: string) => (byName.get(name) instanceof tf.LayersModel ? 1 : 0);
+  const kerasNode = (name: string, tfjsNode: number) => (byName.get(name) instanceof tf.Sequential ? tfjsNode - 1 : tfjsNode);
   const kerasTensor = (ref: Json[]): JsonObject => {
     const [name, nodeIndex, tensorIndex] = ref as [string, number, number];
-    const t = nodesOf.get(name)?.[nodeIndex]?.outputTensors[tensorIndex];
+    const t = nodesOf.get(name)?.[nodeIndex - offset(name)]?.outputTensors[tensorIndex];
     if (!t) throw new Error(`Cannot save the model graph: no tensor ${name}[${nodeIndex}][${tensorIndex}]`);
     return {
       class_name: "__keras_tensor__",
-      config: { shape: t.shape as Shape, dtype: t.dtype, keras_history: [name, nodeIndex, tensorIndex] },
+      config: { shape: t.shape as Shape, dtype: t.dtype, keras_history: [name, kerasNode(name, nodeIndex), tensorIndex] },
     };
   };
   const layers = (cfg.layers as JsonObject[]).map((entry) => {
@@ -122,8 +128,8 @@ function functionalConfig(model: tf.LayersModel, json: JsonObject): JsonObject {
       name: model.name,
       trainable: model.trainable,
       layers,
-      input_layers: tensorRefs(cfg.input_layers),
-      output_layers: tensorRefs(cfg.output_layers),
+      input_layers: tensorRefs(cfg.input_layers, kerasNode),
+      output_layers: tensorRefs(cfg.output_layers, kerasNode),
     },
     registered_name: "Functional",
     build_config: { input_shape: null },

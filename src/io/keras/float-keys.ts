@@ -10,7 +10,8 @@ export const FLOAT_KEYS: ReadonlySet<string> = new Set([
   "learning_rate", "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "ema_momentum", "loss_scale_factor",
   "beta_1", "beta_2", "epsilon", "momentum", "rho", "initial_accumulator_value",
   // layers
-  "rate", "dropout", "recurrent_dropout", "scale", "offset", "negative_slope", "mean", "variance",
+  "rate", "dropout", "recurrent_dropout", "scale", "offset", "negative_slope", "mean", "variance", "alpha", "threshold",
+  "mask_value",
   // initializers
   "stddev", "minval", "maxval", "gain", "value",
   // regularizers and constraints
@@ -18,3 +19,6 @@ export const FLOAT_KEYS: ReadonlySet<string> = new Set([
   // losses and compile
   "label_smoothing", "loss_weights",
 ]);
+
+/** Keys whose value may be a dict of floats by name: Keras's per-output `loss_weights`. */
+export const FLOAT_MAP_KEYS: ReadonlySet<string> = new Set(["loss_weights"]);

@@ -1,30 +1,29 @@
 import * as tf from "@tensorflow/tfjs";
-import { kerasClassName } from "./own-layers.js";
+import { ownVariables, writerFor, type VarsGroup } from "./layers/index.js";
+import { RNN_CELL_NAMES } from "./layers/recurrent.js";
 import { layerKeys } from "./snake.js";
 
 /**
  * Where Keras puts each layer's variables in model.weights.h5 (keras-format.md §4): `layers/<key>/vars/<i>` with
- * `<key>` derived from class names in `model.layers` order, RNN weights under the layer's `cell/`.
+ * `<key>` derived from Keras class names in `model.layers` order; nested objects (an RNN's `cell/`, a wrapper's
+ * inner layer) below it, as each layer family's mapping says.
  */
 
-export const RNN_CELL_NAMES: Record<string, string> = {
-  SimpleRNN: "simple_rnn_cell",
-  LSTM: "lstm_cell",
-  GRU: "gru_cell",
-};
+export { RNN_CELL_NAMES };
+export type { VarsGroup };
 
-type LayerVariable = tf.LayerVariable;
+/** The variable groups of one tfjs layer placed at `base` (`layers/<key>`). */
+export function layerGroups(layer: tf.layers.Layer, base: string): VarsGroup[] {
+  // A nested model: an empty own `vars`, then its layers under `layers/` as in a top-level file.
+  if (layer instanceof tf.LayersModel) return [{ path: `${base}/vars`, name: layer.name, vars: [] }, ...modelGroups(layer, `${base}/layers`)];
+  const mapping = writerFor(layer.getClassName());
+  if (mapping?.groups) return mapping.groups(layer, base, layerGroups);
+  return [{ path: `${base}/vars`, name: layer.name, vars: ownVariables(layer) }];
+}
 
-/**
- * A layer's variables in Keras's saving order: trainable ones first, then non-trainable, each in creation order.
- * tfjs keeps exactly these two creation-ordered lists; its public `weights` getter reshuffles them when a layer is
- * frozen, so the private lists are used.
- */
-export function layerVariables(layer: tf.layers.Layer): LayerVariable[] {
-  const l = layer as unknown as { _trainableWeights: LayerVariable[]; _nonTrainableWeights: LayerVariable[]; cell?: tf.layers.Layer };
-  // An RNN layer owns no variables itself; its cell does (Keras saves them under `cell/`).
-  if (l.cell && RNN_CELL_NAMES[kerasClassName(layer.getClassName())]) return layerVariables(l.cell);
-  return [...l._trainableWeights, ...l._nonTrainableWeights];
+/** A layer's variables in Keras's saving order (all groups, in order). */
+export function layerVariables(layer: tf.layers.Layer): tf.LayerVariable[] {
+  return layerGroups(layer, "").flatMap((g) => g.vars);
 }
 
 /** `model.layers` as Keras sees it: a Sequential's InputLayer is not one of its layers, a Functional's is. */
@@ -33,25 +32,16 @@ export function kerasLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return model.layers;
 }
 
-export interface LayerSlot {
-  layer: tf.layers.Layer;
-  /** The group holding the variables, e.g. `layers/dense_1/vars` or `layers/lstm/cell/vars`. */
-  varsPath: string;
-  /** Other `vars` groups Keras creates (empty), e.g. the outer `layers/lstm/vars` of an RNN. */
-  emptyVarsPaths: { path: string; name: string }[];
-  /** The `name` attribute Keras ≥ 3.6 puts on the variables' group. */
-  varsName: string;
+/** The Keras class of a tfjs layer (the key of its HDF5 group derives from it). */
+export function kerasClassName(layer: tf.layers.Layer): string {
+  if (layer instanceof tf.Sequential) return "Sequential";
+  if (layer instanceof tf.LayersModel) return "Functional";
+  return writerFor(layer.getClassName())?.keras ?? layer.getClassName();
 }
 
-export function layerSlots(model: tf.LayersModel): LayerSlot[] {
+/** Every variable group of a model, layer by layer, under `prefix` (`layers` at the top). */
+export function modelGroups(model: tf.LayersModel, prefix = "layers"): VarsGroup[] {
   const layers = kerasLayers(model);
-  const keys = layerKeys(layers.map((l) => kerasClassName(l.getClassName())));
-  return layers.map((layer, i) => {
-    const base = `layers/${keys[i]}`;
-    const cell = RNN_CELL_NAMES[kerasClassName(layer.getClassName())];
-    if (cell) {
-      return { layer, varsPath: `${base}/cell/vars`, emptyVarsPaths: [{ path: `${base}/vars`, name: layer.name }], varsName: cell };
-    }
-    return { layer, varsPath: `${base}/vars`, emptyVarsPaths: [], varsName: layer.name };
-  });
+  const keys = layerKeys(layers.map(kerasClassName));
+  return layers.flatMap((layer, i) => layerGroups(layer, `${prefix}/${keys[i]}`));
 }

@@ -3,10 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { applyCompileConfig } from "./compile-config.js";
 import { readH5, type H5Tree } from "./h5.js";
 import { isObject, type Json, type JsonObject } from "./json.js";
-import { kerasLayers as tfjsKerasLayers, layerVariables, RNN_CELL_NAMES } from "./layout.js";
+import { kerasClassName, type VarsGroup, kerasLayers as tfjsKerasLayers, layerGroups } from "./layout.js";
 import { modelConfigToTfjs, type KerasLayerRef } from "./model-to-tfjs.js";
 import { restoreOptimizerVars } from "./optimizer-state.js";
-import { kerasClassName } from "./own-layers.js";
 import { restoreTfjsHardSigmoid, TFJS_HARD_SIGMOID_KEY } from "./tfjs-hard-sigmoid.js";
 import { layerKeys } from "./snake.js";
 import { looksLikeZip, readZip } from "./zip.js";
@@ -49,6 +48,11 @@ function parseJson(bytes: Uint8Array, member: string, path: string): Json {
 
 /** Reads and checks a `.keras` archive without building a model. */
 export async function readKerasArchive(path: string): Promise<KerasArchive> {
+  const stat = await fs.stat(path).catch(() => undefined);
+  if (stat === undefined) throw new Error(`${path}: no such file; loadKeras needs the path of a .keras file (a zip archive written by Keras 3 or tslab-fit)`);
+  if (stat.isDirectory()) {
+    throw new Error(`${path} is a folder, not a .keras file (a zip archive); a TF.js layers folder loads with tf.loadLayersModel("file://${path}/model.json")`);
+  }
   const bytes = new Uint8Array(await fs.readFile(path));
   if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) {
     if (path.endsWith(".weights.h5")) {
@@ -143,34 +147,37 @@ export function assignLayerWeights(
     } catch {
       throw new Error(`${source}: the rebuilt model has no layer "${ref.name}"`);
     }
-    const group = RNN_CELL_NAMES[ref.className] ? `layers/${keys[i]}/cell/vars` : `layers/${keys[i]}/vars`;
     // Keras ≥ 3.6 names each layer's vars group; a different name means the class-derived order went astray.
     const named = tree.groups.get(`layers/${keys[i]}/vars`)?.name;
     if (named !== undefined && named !== ref.name) {
       warn(`layers/${keys[i]}/vars is labelled "${named}" but is loaded into layer "${ref.name}"`);
     }
-    const saved = varsAt(tree, group);
-    const vars = layerVariables(layer);
-    if (saved.length !== vars.length) {
+    for (const group of layerGroups(layer, `layers/${keys[i]}`)) assignGroup(group, tree, source, ref);
+  });
+}
+
+function assignGroup(group: VarsGroup, tree: H5Tree, source: string, ref: KerasLayerRef): void {
+  const saved = varsAt(tree, group.path);
+  const vars = group.vars;
+  if (saved.length !== vars.length) {
+    throw new Error(
+      `${source}: layer "${ref.name}" (${ref.className}) expects ${vars.length} variables, but ${group.path} holds ${saved.length}`,
+    );
+  }
+  vars.forEach((v, j) => {
+    const d = saved[j];
+    const shape = v.shape as number[];
+    const isInt = v.dtype === "int32";
+    if (d.dtype !== (isInt ? "<i8" : "<f4") || d.shape.join(",") !== shape.join(",")) {
       throw new Error(
-        `${source}: layer "${ref.name}" (${ref.className}) expects ${vars.length} variables, but ${group} holds ${saved.length}`,
+        `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is ${v.dtype} [${shape.join(", ")}]`,
       );
     }
-    vars.forEach((v, j) => {
-      const d = saved[j];
-      const shape = v.shape as number[];
-      const isInt = v.dtype === "int32";
-      if (d.dtype !== (isInt ? "<i8" : "<f4") || d.shape.join(",") !== shape.join(",")) {
-        throw new Error(
-          `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is ${v.dtype} [${shape.join(", ")}]`,
-        );
-      }
-      const t = isInt
-        ? tf.tensor(Int32Array.from(d.data as BigInt64Array, (x) => Number(x)), shape, "int32")
-        : tf.tensor(d.data as Float32Array, shape, "float32");
-      v.write(t);
-      t.dispose();
-    });
+    const t = isInt
+      ? tf.tensor(Int32Array.from(d.data as BigInt64Array, (x) => Number(x)), shape, "int32")
+      : tf.tensor(d.data as Float32Array, shape, "float32");
+    v.write(t);
+    t.dispose();
   });
 }
 
@@ -213,6 +220,6 @@ export async function loadKerasWeights(model: tf.LayersModel, path: string): Pro
   const tree = await readH5(new Uint8Array(await fs.readFile(path))).catch((e: Error) => {
     throw new Error(`${path}: ${e.message}`);
   });
-  const refs = tfjsKerasLayers(model).map((l) => ({ className: kerasClassName(l.getClassName()), name: l.name, dropped: false }));
+  const refs = tfjsKerasLayers(model).map((l) => ({ className: kerasClassName(l), name: l.name, dropped: false }));
   assignLayerWeights(model, refs, tree, path);
 }

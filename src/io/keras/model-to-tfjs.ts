@@ -1,4 +1,5 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
+import { checkNodeKwargs, maskOperationNames } from "./mask-ops.js";
 import { AUGMENTATION_LAYER_CLASSES, dtypeName, layerToTfjs } from "./layers-to-tfjs.js";
 
 /**
@@ -34,6 +35,34 @@ function inputLayerShape(c: JsonObject): Shape | undefined {
   return undefined;
 }
 
+const MODEL_CLASSES = new Set(["Sequential", "Functional", "Model"]);
+
+/** One layer entry as tfjs `{class_name, config}`; a nested Sequential or Functional model becomes its topology. */
+function entryToTfjs(e: JsonObject, opts: ConvertOptions): JsonObject {
+  if (!MODEL_CLASSES.has(String(e.class_name))) return layerToTfjs(e, opts.warn);
+  // Augmentation layers are only dropped at the top level: a nested model's weight keys count every layer.
+  const { topology } = modelConfigToTfjs(e, { ...opts, dropAugmentation: false });
+  return topology;
+}
+
+/**
+ * Converts every entry, collecting the refusals, so one error names every layer that cannot map (not just the first).
+ */
+function convertAll<T>(items: T[], convert: (item: T) => JsonObject): JsonObject[] {
+  const out: JsonObject[] = [];
+  const errors: string[] = [];
+  for (const item of items) {
+    try {
+      out.push(convert(item));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  if (errors.length === 1) throw new Error(errors[0]);
+  if (errors.length > 1) throw new Error(`${errors.length} layers cannot be loaded:\n  - ${errors.join("\n  - ")}`);
+  return out;
+}
+
 function entryName(e: JsonObject): string {
   const c = isObject(e.config) ? e.config : {};
   return String(c.name ?? e.name ?? "");
@@ -46,7 +75,7 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
   let inputDtype = "float32";
   let inputName = "input_layer";
   const kerasLayers: KerasLayerRef[] = [];
-  const layers: JsonObject[] = [];
+  const kept: JsonObject[] = [];
   for (const e of entries) {
     if (!isObject(e) || typeof e.class_name !== "string") throw new Error("config.json: a Sequential layer entry has no class_name");
     if (e.class_name === "InputLayer") {
@@ -62,8 +91,9 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
       opts.warn(`dropped ${e.class_name} layer "${entryName(e)}" (identity at inference)`);
       continue;
     }
-    layers.push(layerToTfjs(e, opts.warn));
+    kept.push(e);
   }
+  const layers = convertAll(kept, (e) => entryToTfjs(e, opts));
   batchShape ??= (Array.isArray(cfg.build_input_shape) ? cfg.build_input_shape : undefined) as Shape | undefined;
   const bc = isObject(model.build_config) ? model.build_config : {};
   batchShape ??= (Array.isArray(bc.input_shape) ? bc.input_shape : undefined) as Shape | undefined;
@@ -96,14 +126,12 @@ function tensorRefs(arg: Json, where: string): Json[] {
   throw new Error(`config.json: ${where} has an inbound argument tslab-fit cannot read: ${JSON.stringify(arg).slice(0, 120)}`);
 }
 
-function inboundNodes(nodes: Json, where: string): Json[] {
+function inboundNodes(nodes: Json, where: string, maskOps: Set<string>): Json[] {
   if (!Array.isArray(nodes)) return [];
   return nodes.map((node) => {
     if (Array.isArray(node)) return tensorRefs(node, where); // Keras-2 list form
     if (isObject(node) && Array.isArray(node.args)) {
-      const kwargs = isObject(node.kwargs) ? node.kwargs : {};
-      const tensorKwargs = Object.keys(kwargs).filter((k) => JSON.stringify(kwargs[k]).includes("__keras_tensor__"));
-      if (tensorKwargs.length > 0) throw new Error(`config.json: ${where} takes tensors as keyword arguments (${tensorKwargs.join(", ")}), which tfjs cannot express`);
+      checkNodeKwargs(node, maskOps, where);
       return tensorRefs(node.args, where);
     }
     throw new Error(`config.json: ${where} has an unreadable inbound node`);
@@ -119,12 +147,18 @@ function endpointList(v: Json): Json[] {
 
 function functionalToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology {
   const cfg = model.config as JsonObject;
-  const entries = (Array.isArray(cfg.layers) ? cfg.layers : []) as JsonObject[];
-  const kerasLayers: KerasLayerRef[] = [];
-  const layers = entries.map((e) => {
+  const all = (Array.isArray(cfg.layers) ? cfg.layers : []) as JsonObject[];
+  for (const e of all) {
     if (!isObject(e) || typeof e.class_name !== "string") throw new Error("config.json: a Functional layer entry has no class_name");
+  }
+  // Mask operation nodes are not layers: Keras leaves them out of model.layers (and the weights file), and tfjs
+  // recomputes the masks they stand for.
+  const maskOps = maskOperationNames(all);
+  const entries = all.filter((e) => !maskOps.has(String(e.name)));
+  const kerasLayers: KerasLayerRef[] = [];
+  const layers = convertAll(entries, (e) => {
     const name = String(e.name ?? entryName(e));
-    kerasLayers.push({ className: e.class_name, name, dropped: false });
+    kerasLayers.push({ className: String(e.class_name), name, dropped: false });
     if (e.class_name === "InputLayer") {
       const c = e.config as JsonObject;
       const batchShape = inputLayerShape(c);
@@ -136,18 +170,22 @@ function functionalToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
         inbound_nodes: [],
       };
     }
-    const t = layerToTfjs(e, opts.warn);
-    return { name, class_name: t.class_name, config: t.config, inbound_nodes: inboundNodes(e.inbound_nodes, `layer "${name}"`) };
+    const t = entryToTfjs(e, opts);
+    return { name, class_name: t.class_name, config: t.config, inbound_nodes: inboundNodes(e.inbound_nodes, `layer "${name}"`, maskOps) };
   });
+  const inputLayers = endpointList(cfg.input_layers);
+  const outputLayers = endpointList(cfg.output_layers);
+  // tfjs numbers a nested model's nodes from 1 (node 0 is its own graph); Keras does so for Functional only.
+  const sequentials = new Set(entries.filter((e) => e.class_name === "Sequential").map((e) => String(e.name)));
+  const shift = (ref: Json) => {
+    if (Array.isArray(ref) && sequentials.has(String(ref[0]))) ref[1] = Number(ref[1]) + 1;
+  };
+  for (const l of layers) for (const node of l.inbound_nodes as Json[][]) node.forEach(shift);
+  outputLayers.forEach(shift);
   return {
     topology: {
       class_name: "Model",
-      config: {
-        name: cfg.name ?? "functional",
-        layers,
-        input_layers: endpointList(cfg.input_layers),
-        output_layers: endpointList(cfg.output_layers),
-      },
+      config: { name: cfg.name ?? "functional", layers, input_layers: inputLayers, output_layers: outputLayers },
     },
     kerasLayers,
   };

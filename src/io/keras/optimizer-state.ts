@@ -51,6 +51,7 @@ function planFor(opt: tf.Optimizer): Plan | undefined {
     case "SGD":
       return { kinds: [], interleaved: false, tfjsOrder: [] };
     case "Adam":
+    case "AdamW":
       return {
         kinds: [
           { suffix: "m", field: "accumulatedFirstMoment", fresh: zero },
@@ -132,6 +133,7 @@ function setAdamaxState(opt: tf.Optimizer, iterations: number, blocks: NamedTens
 /** Keras's optimizer `name` (the `name` attribute of `optimizer/vars`). */
 const KERAS_OPTIMIZER_NAMES: Record<string, string> = {
   Adam: "adam",
+  AdamW: "adamw",
   SGD: "SGD",
   Momentum: "SGD",
   RMSProp: "rmsprop",

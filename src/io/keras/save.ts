@@ -1,12 +1,12 @@
 import type * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../atomic.js";
 import { compileConfigToKeras3 } from "./compile-config.js";
-import { FLOAT_KEYS } from "./float-keys.js";
+import { FLOAT_KEYS, FLOAT_MAP_KEYS } from "./float-keys.js";
 import { TFJS_HARD_SIGMOID_KEY, tfjsHardSigmoidSites } from "./tfjs-hard-sigmoid.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
-import { layerSlots, layerVariables } from "./layout.js";
+import { modelGroups } from "./layout.js";
 import { addOptimizerVars } from "./optimizer-state.js";
 import { buildZip, DOS_EPOCH } from "./zip.js";
 
@@ -24,23 +24,20 @@ export interface SaveKerasOptions {
 export async function kerasWeightsTree(model: tf.LayersModel, includeOptimizer = true): Promise<H5Tree> {
   const tree = emptyTree();
   addGroup(tree, "layers");
-  for (const slot of layerSlots(model)) {
-    for (const e of slot.emptyVarsPaths) addGroup(tree, e.path, { name: e.name });
-    addGroup(tree, slot.varsPath, { name: slot.varsName });
-    const vars = layerVariables(slot.layer);
-    for (let i = 0; i < vars.length; i++) {
-      const v = vars[i];
+  for (const group of modelGroups(model)) {
+    addGroup(tree, group.path, { name: group.name });
+    for (const [i, v] of group.vars.entries()) {
       if (v.dtype === "int32") {
         // Keras's int variables (Normalization's count) are int64 with its TensorFlow backend; every backend reads them.
         const ints = (await v.read().data()) as Int32Array;
-        tree.datasets.set(`${slot.varsPath}/${i}`, { shape: v.shape as number[], dtype: "<i8", data: BigInt64Array.from(ints, (x) => BigInt(x)) });
+        tree.datasets.set(`${group.path}/${i}`, { shape: v.shape as number[], dtype: "<i8", data: BigInt64Array.from(ints, (x) => BigInt(x)) });
         continue;
       }
       if (v.dtype !== "float32") {
-        throw new Error(`Cannot save variable ${v.name} of layer "${slot.layer.name}": dtype ${v.dtype} (only float32 is written)`);
+        throw new Error(`Cannot save variable ${v.name} (${group.path}): dtype ${v.dtype} (only float32 is written)`);
       }
       const data = (await v.read().data()) as Float32Array;
-      tree.datasets.set(`${slot.varsPath}/${i}`, { shape: v.shape as number[], dtype: "<f4", data: new Float32Array(data) });
+      tree.datasets.set(`${group.path}/${i}`, { shape: v.shape as number[], dtype: "<f4", data: new Float32Array(data) });
     }
   }
   if (includeOptimizer) await addOptimizerVars(tree, model);
@@ -60,14 +57,16 @@ function dateSaved(d: Date): string {
 
 /**
  * JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. Numbers under
- * a key of FLOAT_KEYS (directly or in a list) are written as Python floats: `0.0`, not `0`.
+ * a key of FLOAT_KEYS (directly or in a list) are written as Python floats: `0.0`, not `0`; so are the values of a
+ * dict under a key of FLOAT_MAP_KEYS (loss weights by output name).
  */
-export function pythonJson(value: unknown, asFloat = false): string {
+export function pythonJson(value: unknown, asFloat = false, floatValues = false): string {
   if (typeof value === "number") return asFloat ? pythonFloat(value) : pythonNumber(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map((v) => pythonJson(v, asFloat)).join(", ")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v, FLOAT_KEYS.has(k))}`).join(", ")}}`;
+  const entry = ([k, v]: [string, unknown]) => `${JSON.stringify(k)}: ${pythonJson(v, floatValues || FLOAT_KEYS.has(k), FLOAT_MAP_KEYS.has(k))}`;
+  return `{${entries.map(entry).join(", ")}}`;
 }
 
 /** Python's repr of a float: integral values keep a `.0` (`1.0`, `-0.0`, but `1e+16`). */

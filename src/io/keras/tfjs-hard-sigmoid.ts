@@ -11,16 +11,24 @@ export const TFJS_HARD_SIGMOID_KEY = "tslab_fit_tfjs_hard_sigmoid";
 
 const ACTIVATION_KEYS = ["activation", "recurrent_activation"];
 
-function layerEntries(modelJson: Json): JsonObject[] {
-  const cfg = isObject(modelJson) && isObject(modelJson.config) ? modelJson.config : {};
-  return (Array.isArray(cfg.layers) ? cfg.layers : []).filter(isObject);
+/**
+ * Every layer config in a model's JSON, nested ones included (wrapped layers, RNN cells, nested models): each object
+ * under a `config` that carries a `name`.
+ */
+function layerConfigs(json: Json, out: JsonObject[] = []): JsonObject[] {
+  if (Array.isArray(json)) {
+    for (const v of json) layerConfigs(v, out);
+  } else if (isObject(json)) {
+    if (isObject(json.config) && typeof json.config.name === "string") out.push(json.config);
+    for (const v of Object.values(json)) layerConfigs(v, out);
+  }
+  return out;
 }
 
 /** Where a tfjs model (its `toJSON(null, false)`) uses tfjs's hard sigmoid, as `"<layer name>/<config key>"`. */
 export function tfjsHardSigmoidSites(modelJson: Json): string[] {
   const sites: string[] = [];
-  for (const entry of layerEntries(modelJson)) {
-    const c = isObject(entry.config) ? entry.config : {};
+  for (const c of layerConfigs(modelJson)) {
     for (const key of ACTIVATION_KEYS) if (c[key] === "hard_sigmoid") sites.push(`${String(c.name)}/${key}`);
   }
   return sites;
@@ -30,8 +38,7 @@ export function tfjsHardSigmoidSites(modelJson: Json): string[] {
 export function restoreTfjsHardSigmoid(topology: JsonObject, sites: Json | undefined): void {
   if (!Array.isArray(sites) || sites.length === 0) return;
   const wanted = new Set(sites.filter((s): s is string => typeof s === "string"));
-  for (const entry of layerEntries(topology)) {
-    const c = isObject(entry.config) ? entry.config : {};
+  for (const c of layerConfigs(topology)) {
     for (const key of ACTIVATION_KEYS) if (key in c && wanted.has(`${String(c.name)}/${key}`)) c[key] = "hard_sigmoid";
   }
 }

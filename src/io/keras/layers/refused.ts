@@ -1,0 +1,84 @@
+/**
+ * Classes tslab-fit refuses, with the reason and what the user can do. Keras classes are refused while reading a
+ * `.keras` file, tfjs classes while writing one; both lists feed the error messages and the docs table.
+ */
+
+export interface Refusal {
+  reason: string;
+  instead: string;
+}
+
+const NO_TFJS = (what: string): Refusal => ({
+  reason: `TensorFlow.js has no ${what} layer`,
+  instead: "Rebuild the model without it in Python, or build it in TypeScript and load the weights with loadKerasWeights",
+});
+
+const REFUSED_KERAS_CENTER_CROP: Refusal = {
+  reason:
+    "TensorFlow.js's CenterCrop samples its box with cropAndResize (coordinates scaled by size − 1, and a one-pixel " +
+    "shift when the width differs by one), so it does not return Keras's exact center pixels",
+  instead: "Crop the images before the model",
+};
+
+/** Keras 3 classes without a mapping, keyed by class name. */
+export const REFUSED_KERAS: Record<string, Refusal> = {
+  MultiHeadAttention: {
+    reason: "TensorFlow.js has no attention layers",
+    instead: "Keep the attention model in Python, or port it as a custom tfjs layer (docs/keras.md says why tslab-fit does not ship one)",
+  },
+  GroupedQueryAttention: NO_TFJS("GroupedQueryAttention"),
+  Attention: NO_TFJS("Attention"),
+  AdditiveAttention: NO_TFJS("AdditiveAttention"),
+  EinsumDense: NO_TFJS("EinsumDense"),
+  Lambda: {
+    reason: "a Lambda layer holds Python code, which cannot run in TypeScript",
+    instead: "Replace it by built-in layers in Python and save again",
+  },
+  Identity: NO_TFJS("Identity"),
+  Subtract: NO_TFJS("Subtract merge"),
+  Cropping3D: NO_TFJS("Cropping3D"),
+  SpatialDropout3D: {
+    reason: "TensorFlow.js has no SpatialDropout3D layer",
+    instead: "It is the identity at inference: replace it by Dropout in Python (or remove it) and save again",
+  },
+  Conv1DTranspose: NO_TFJS("Conv1DTranspose"),
+  SeparableConv1D: NO_TFJS("SeparableConv1D"),
+  DepthwiseConv1D: NO_TFJS("DepthwiseConv1D"),
+  ConvLSTM1D: NO_TFJS("ConvLSTM1D"),
+  ConvLSTM3D: NO_TFJS("ConvLSTM3D"),
+  Conv3DTranspose: {
+    reason: "TensorFlow.js 4.22's Conv3DTranspose gave outputs that differ from a direct computation in tslab-fit's tests",
+    instead: "Keep this model in Python for now",
+  },
+  CenterCrop: REFUSED_KERAS_CENTER_CROP,
+  Resizing: {
+    reason: "TensorFlow.js's Resizing aligns corners while Keras's uses half-pixel centers, so outputs would differ",
+    instead: "Resize the images before the model, or keep the model in Python",
+  },
+  GroupNormalization: NO_TFJS("GroupNormalization"),
+  UnitNormalization: NO_TFJS("UnitNormalization"),
+  RMSNormalization: NO_TFJS("RMSNormalization"),
+  TextVectorization: { reason: "TensorFlow.js has no text preprocessing layers", instead: "Tokenize in TypeScript before the model and save the model from its Embedding on" },
+  StringLookup: { reason: "TensorFlow.js has no string lookup layers", instead: "Map strings to ids in TypeScript before the model" },
+  IntegerLookup: NO_TFJS("IntegerLookup"),
+  Hashing: NO_TFJS("Hashing"),
+  Discretization: NO_TFJS("Discretization"),
+};
+
+
+/** tfjs classes the writer refuses (besides those with no Keras 3 class at all). */
+export const REFUSED_TFJS: Record<string, Refusal> = {
+  Conv3DTranspose: REFUSED_KERAS.Conv3DTranspose,
+  Resizing: REFUSED_KERAS.Resizing,
+  RandomWidth: {
+    reason: "Keras 3 has no RandomWidth layer any more",
+    instead: "Remove it from the model before saving (it only acts during training)",
+  },
+  CategoryEncoding: {
+    reason: "not mapped by tslab-fit yet (its output modes and input ranks differ in detail from Keras's)",
+    instead: "Encode the categories before the model",
+  },
+  CenterCrop: REFUSED_KERAS_CENTER_CROP,
+  ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
+  GRUResetAfterCell: { reason: "a bare RNN cell is not a model layer", instead: "Use GRUResetAfter (gruResetAfter)" },
+};
