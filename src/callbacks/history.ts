@@ -30,7 +30,8 @@ export class History extends Callback {
   }
 
   /**
-   * Charts the history: inline in a tslab notebook, else written to a file whose path is printed (see PlotOptions).
+   * Charts the history: inline in a notebook (tslab or Deno), else written to a file whose path is printed (see
+   * PlotOptions).
    * @example await history.plot({ metrics: ["accuracy"] });
    */
   plot(options: PlotOptions = {}): Promise<void> {

@@ -21,13 +21,13 @@ export interface LivePlotOptions {
   logScale?: boolean | string[];
   /** Chart title. */
   title?: string;
-  /** Also write the final chart to this file (.png/.svg/.html/.json). Outside tslab, default: a PNG in the temp folder. */
+  /** Also write the final chart to this file (.png/.svg/.html/.json). Outside a notebook, default: a temp PNG. */
   path?: string;
 }
 
 /**
- * A live training chart for tslab notebooks: shown when training begins, replaced in place as epochs end (at most
- * `maxUpdatesPerSecond`, with rendering kept to about 2 % of the training time), and drawn in full once more when
+ * A live training chart for notebooks (tslab or Deno): shown when training begins, replaced in place as epochs end (at
+ * most `maxUpdatesPerSecond`, with rendering kept to about 2 % of the training time), and drawn in full once more when
  * training ends, stops early, is interrupted or fails. EarlyStopping and ModelCheckpoint events of the same fit are
  * marked. Outside a notebook it writes the final chart to a file and prints the path.
  *

@@ -1,5 +1,4 @@
 import { Callback } from "../fit/callback.js";
-import { inTslab } from "../display/tslab.js";
 import type { FitParams, Logs } from "../fit/logs.js";
 
 /** What a progress display shows; `epoch` is 0-based, `batch` counts finished batches in the epoch. */
@@ -18,11 +17,16 @@ export interface ProgressState {
 /** Where the progress goes: the terminal (here) or an in-place notebook display (src/display/). */
 export interface ProgressSink {
   update(state: ProgressState): void;
+  /** Resolves when what was drawn has reached its destination (a notebook may publish outputs late). */
+  flush?(): Promise<void>;
 }
 
-let notebookSinkFactory: ((params: FitParams) => ProgressSink) | undefined;
-/** The display layer registers its in-place notebook progress display here; used inside tslab. */
-export function setNotebookProgressSink(factory: ((params: FitParams) => ProgressSink) | undefined): void {
+let notebookSinkFactory: ((params: FitParams) => ProgressSink | undefined) | undefined;
+/**
+ * The display layer registers its in-place notebook progress display here. The factory returns undefined outside a
+ * notebook, and the terminal bar is used.
+ */
+export function setNotebookProgressSink(factory: ((params: FitParams) => ProgressSink | undefined) | undefined): void {
   notebookSinkFactory = factory;
 }
 
@@ -38,7 +42,7 @@ export interface ProgressBarOptions {
 /**
  * Keras's progress bar: "Epoch 3/10" then `250/250 ━━━━━━━━━━━━━━━━━━━━ 2s 8ms/step - accuracy: 0.91 - loss: 0.30`.
  * `fit` adds one when `verbose` is not 0. In a terminal the bar is redrawn in place; where stdout is not a terminal
- * (CI logs) only the finished line of each epoch is printed; inside tslab it is one in-place notebook display.
+ * (CI logs) only the finished line of each epoch is printed; inside a notebook it is one in-place display.
  */
 export class ProgressBar extends Callback {
   private readonly verbose: 1 | 2;
@@ -60,7 +64,7 @@ export class ProgressBar extends Callback {
   }
 
   override onTrainBegin(): void {
-    this.sink = inTslab() && notebookSinkFactory ? notebookSinkFactory(this.params) : new TerminalProgress(this.verbose, this.stream ?? process.stdout);
+    this.sink = notebookSinkFactory?.(this.params) ?? new TerminalProgress(this.verbose, this.stream ?? process.stdout);
   }
 
   override onEpochBegin(epoch: number): void {
@@ -85,12 +89,14 @@ export class ProgressBar extends Callback {
     this.send(this.batchesDone, logs, "epoch-end");
   }
 
-  override onTrainEnd(logs: Logs): void {
+  override async onTrainEnd(logs: Logs): Promise<void> {
     this.send(this.batchesDone, logs, "train-end");
+    await this.sink?.flush?.();
   }
 
-  override onTrainFailure(): void {
+  override async onTrainFailure(): Promise<void> {
     this.send(0, {}, "train-failed");
+    await this.sink?.flush?.();
   }
 
   private send(batch: number, logs: Logs, phase: ProgressState["phase"]): void {

@@ -1,5 +1,10 @@
-import type { MimeBundle } from "./tslab.js";
 import type { VegaLiteSpec } from "./types.js";
+
+/** A Jupyter MIME bundle: `data` keyed by MIME type, optional per-type `metadata` (e.g. PNG width/height). */
+export interface MimeBundle {
+  data: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
 
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
 

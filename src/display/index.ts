@@ -1,6 +1,7 @@
-// Inline charts: Vega-Lite specs of training histories, rendered to SVG/PNG in Node and shown in tslab.
+// Inline charts: Vega-Lite specs of training histories, rendered to SVG/PNG and shown in notebooks (tslab, Deno).
 import { setNotebookProgressSink } from "../callbacks/progress-bar.js";
 import { NotebookProgress } from "./progress.js";
+import { inNotebook } from "./notebook.js";
 
 export { historySpec, chartSpec, VEGA_LITE_SCHEMA } from "./history-spec.js";
 export type { ChartData } from "./history-spec.js";
@@ -15,12 +16,15 @@ export { historyToHTML, runsToHTML, chartsPage } from "./html.js";
 export { showChart } from "./show.js";
 export { LiveChart } from "./live-chart.js";
 export type { LiveChartOptions, LiveChartStats } from "./live-chart.js";
-export { NotebookOutput, useTslab, inTslab as inNotebook } from "./tslab.js";
-export type { MimeBundle, TslabModule } from "./tslab.js";
+export { NotebookOutput, inNotebook, notebookHost } from "./notebook.js";
+export type { NotebookHost } from "./notebook.js";
+export { useTslab } from "./tslab.js";
+export type { TslabModule } from "./tslab.js";
+export type { MimeBundle } from "./bundle.js";
 export { NotebookProgress } from "./progress.js";
 export { LivePlot } from "../callbacks/live-plot.js";
 export type { LivePlotOptions } from "../callbacks/live-plot.js";
 export type { ChartOptions, HistoryLike, HistoryRow, VegaLiteSpec } from "./types.js";
 
-// Inside tslab, ProgressBar draws through this in-place display instead of stream lines.
-setNotebookProgressSink((params) => new NotebookProgress(params));
+// Inside a notebook, ProgressBar draws through this in-place display instead of stream lines.
+setNotebookProgressSink((params) => (inNotebook() ? new NotebookProgress(params) : undefined));

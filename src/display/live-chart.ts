@@ -5,7 +5,7 @@ import { chartSpec, epochAxis } from "./history-spec.js";
 import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
-import { inTslab, NotebookOutput } from "./tslab.js";
+import { inNotebook, NotebookOutput, outputsDelivered } from "./notebook.js";
 import type { ChartOptions, HistoryRow, VegaLiteSpec } from "./types.js";
 
 export interface LiveChartOptions extends ChartOptions {
@@ -15,7 +15,7 @@ export interface LiveChartOptions extends ChartOptions {
   budget?: number;
   /** Draw a smoothed per-batch training curve: `true`, or the EMA smoothing factor in [0, 1) (default 0.9). */
   batches?: boolean | number;
-  /** Also write the final chart here (.png, .svg, .html or .json). Outside tslab: default a PNG in the temp folder. */
+  /** Also write the final chart here (.png, .svg, .html or .json). Outside a notebook: default a temp PNG. */
   path?: string;
 }
 
@@ -78,7 +78,7 @@ export class LiveChart {
     this.epochs = context.epochs;
     this.events = context.events ?? [];
     this.metricsFromParams = context.metrics;
-    if (!inTslab()) return;
+    if (!inNotebook()) return;
     const t0 = performance.now();
     const spec = this.spec(true);
     const panels = (spec.vconcat as unknown[]).length;
@@ -141,23 +141,24 @@ export class LiveChart {
     await new Promise<void>((r) => setImmediate(r));
   }
 
-  /** The final update, always sent, always with a PNG; outside tslab the chart is written to a file instead. */
+  /** The final update, always sent, always with a PNG; outside a notebook the chart is written to a file instead. */
   async finish(note?: string): Promise<void> {
     const t0 = performance.now();
     const spec = this.spec(false);
-    if (this.output.isShown || inTslab()) {
+    if (this.output.isShown || inNotebook()) {
       const png = await this.safely("render the chart PNG", () => renderChart(spec));
       this.output.show(chartBundle(spec, summaryText(this.rows, { note }), png));
       this.stats.updates++;
     }
     this.stats.fixedMs += performance.now() - t0;
-    if (this.options.path || !inTslab()) {
+    if (this.options.path || !inNotebook()) {
       const written = await this.safely("write the chart file", () => writeChart(spec, this.options.path ?? tempChartPath("live")));
-      if (written && !inTslab()) console.log(`tslab-fit: chart written to ${written}`);
+      if (written && !inNotebook()) console.log(`tslab-fit: chart written to ${written}`);
     }
     this.stats.elapsedMs = Date.now() - this.startedAt;
     const used = this.stats.specMs + this.stats.pngMs + this.stats.fixedMs;
     this.stats.fraction = this.stats.elapsedMs > 0 ? used / this.stats.elapsedMs : 0;
+    await outputsDelivered(); // not chart work: the time Deno's kernel may need to publish the final update
   }
 
   /**

@@ -8,14 +8,14 @@ import type { ChartOptions, HistoryLike } from "./types.js";
 export interface PlotOptions extends ChartOptions {
   /**
    * Also write the chart to this file; the extension picks the format: `.png`, `.svg`, `.html` (standalone,
-   * offline) or `.json` (the Vega-Lite spec). Outside tslab, where nothing can be shown inline, a PNG goes to the
+   * offline) or `.json` (the Vega-Lite spec). Outside a notebook, where nothing can be shown inline, a PNG goes to the
    * temp folder when no path is given.
    */
   path?: string;
 }
 
 /**
- * Draws a training history: inline in a tslab notebook (interactive Vega-Lite chart plus a PNG for static
+ * Draws a training history: inline in a notebook, tslab or Deno (interactive Vega-Lite chart plus a PNG for static
  * viewers), or as a file in plain Node, whose path is printed. `await` it so the chart lands in this cell.
  *
  * @example
@@ -32,7 +32,7 @@ export async function plotHistory(history: HistoryLike, options: PlotOptions = {
 }
 
 /**
- * Draws several fits in one chart (a panel per metric, a colour per run), inline in tslab or as a file elsewhere.
+ * Draws several fits in one chart (a panel per metric, a colour per run), inline in a notebook or as a file elsewhere.
  *
  * @example
  * await plotComparison({ "adam": h1, "sgd": h2 }, { metrics: ["val_accuracy"] });

@@ -1,14 +1,14 @@
 import { escapeHtml } from "./html.js";
 import { formatDuration, formatLogs, type ProgressSink, type ProgressState } from "../callbacks/progress-bar.js";
 import type { FitParams } from "../fit/logs.js";
-import { NotebookOutput } from "./tslab.js";
+import { NotebookOutput, outputsDelivered } from "./notebook.js";
 
 /** Finished-epoch lines kept in the display; older ones are summarised as a count. */
 const MAX_EPOCH_LINES = 30;
 
 /**
- * ProgressBar's sink inside tslab: one output per fit, replaced in place (epoch, batch, ETA, last logs) instead of
- * thousands of stream lines. Batch updates are throttled to `intervalMs`; epoch ends and the end always go out.
+ * ProgressBar's sink inside a notebook (tslab or Deno): one output per fit, replaced in place (epoch, batch, ETA, last
+ * logs) instead of thousands of stream lines. Batch updates are throttled to `intervalMs`; epoch ends and the end always go out.
  */
 export class NotebookProgress implements ProgressSink {
   readonly output = new NotebookOutput();
@@ -37,6 +37,11 @@ export class NotebookProgress implements ProgressSink {
     const html = this.html(current, s);
     this.output.show({ data: { "text/html": html, "text/plain": plain } });
     this.sent++;
+  }
+
+  /** The last update reaches the notebook within the fit's cell. */
+  flush(): Promise<void> {
+    return outputsDelivered();
   }
 
   private visibleDone(): string[] {

@@ -1,7 +1,7 @@
 import { chartBundle } from "./bundle.js";
 import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
 import { renderChart } from "./render.js";
-import { inTslab, NotebookOutput } from "./tslab.js";
+import { inNotebook, NotebookOutput, outputsDelivered } from "./notebook.js";
 import type { VegaLiteSpec } from "./types.js";
 
 /**
@@ -14,12 +14,12 @@ export async function showChart(
   options: { text?: string; path?: string; title?: string; name?: string } = {},
 ): Promise<void> {
   if (options.path !== undefined) checkChartPath(options.path);
-  if (inTslab()) {
+  if (inNotebook()) {
     const chart = await renderChart(spec);
     const shown = new NotebookOutput().show(chartBundle(spec, options.text ?? "(chart)", chart));
     if (options.path) await writeChart(spec, options.path, options.title);
-    if (shown) return;
-    // tslab detected but its display could not be reached: a file is better than nothing.
+    if (shown) return outputsDelivered();
+    // A notebook detected but its display could not be reached: a file is better than nothing.
   }
   const path = options.path ?? tempChartPath(options.name ?? "chart");
   console.log(`tslab-fit: chart written to ${await writeChart(spec, path, options.title)}`);

@@ -1,12 +1,7 @@
 // The only file that knows tslab's internals. Everything is feature-detected and looked up at call time, because
 // tslab swaps its display writer at the start of every cell execution (see docs/display.md, "How it works").
-import { randomBytes } from "node:crypto";
 
-/** A Jupyter MIME bundle: `data` keyed by MIME type, optional per-type `metadata` (e.g. PNG width/height). */
-export interface MimeBundle {
-  data: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-}
+import type { MimeBundle } from "./bundle.js";
 
 interface TslabDisplay {
   raw(contentType: string, value: string | Uint8Array): void;
@@ -71,41 +66,29 @@ function kernelWriter(): WriteDisplayData | undefined {
 /** Which MIME type to send when only one can go (tslab's public API): the richest a front end can show. */
 const SINGLE_MIME_PREFERENCE = ["application/vnd.vegalite.v5+json", "text/html", "image/png", "text/plain"];
 
+/** What one notebook output keeps between sends inside tslab: the public display used when internals are missing. */
+export interface TslabOutputState {
+  fallback?: TslabDisplay;
+}
+
 /**
- * One output area in the notebook that can be replaced in place: the first `show` sends `display_data`, later ones
- * `update_display_data` with the same display id, wherever the output is (even from a later cell). Outside tslab
- * `show` does nothing and returns false.
+ * Sends a bundle inside tslab: all MIME types with metadata under `displayId` through the kernel's display writer
+ * (`display_data`, or `update_display_data` when `update`), else the richest single type through tslab's public
+ * `newDisplay().raw()`, kept in `state` so later sends replace the same output. "none" outside tslab.
  */
-export class NotebookOutput {
-  readonly displayId = randomBytes(8).toString("hex");
-  private shown = false;
-  private fallback: TslabDisplay | undefined;
-  /** How the last bundle went out: "bundle" (all MIME types), "single" (public API fallback) or "none". */
-  lastRoute: "bundle" | "single" | "none" = "none";
-
-  show(bundle: MimeBundle): boolean {
-    if (!inTslab()) return false;
-    const writer = kernelWriter();
-    if (writer) {
-      writer({ data: bundle.data, metadata: bundle.metadata ?? {}, transient: { display_id: this.displayId } }, this.shown);
-      this.shown = true;
-      this.lastRoute = "bundle";
-      return true;
-    }
-    const tslab = kernelTslab();
-    if (!tslab) return false;
-    const mime = SINGLE_MIME_PREFERENCE.find((m) => m in bundle.data) ?? Object.keys(bundle.data)[0];
-    if (mime === undefined) return false;
-    this.fallback ??= tslab.newDisplay();
-    const value = bundle.data[mime];
-    // tslab passes the value through untouched, so a spec object arrives as JSON (a string would be read as a URL).
-    this.fallback.raw(mime, value as string);
-    this.shown = true;
-    this.lastRoute = "single";
-    return true;
+export function showInTslab(bundle: MimeBundle, displayId: string, update: boolean, state: TslabOutputState): "bundle" | "single" | "none" {
+  if (!inTslab()) return "none";
+  const writer = kernelWriter();
+  if (writer) {
+    writer({ data: bundle.data, metadata: bundle.metadata ?? {}, transient: { display_id: displayId } }, update);
+    return "bundle";
   }
-
-  get isShown(): boolean {
-    return this.shown;
-  }
+  const tslab = kernelTslab();
+  if (!tslab) return "none";
+  const mime = SINGLE_MIME_PREFERENCE.find((m) => m in bundle.data) ?? Object.keys(bundle.data)[0];
+  if (mime === undefined) return "none";
+  state.fallback ??= tslab.newDisplay();
+  // tslab passes the value through untouched, so a spec object arrives as JSON (a string would be read as a URL).
+  state.fallback.raw(mime, bundle.data[mime] as string);
+  return "single";
 }

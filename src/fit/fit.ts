@@ -4,7 +4,7 @@ import { History } from "../callbacks/history.js";
 import { ProgressBar } from "../callbacks/progress-bar.js";
 import type { Callback, CallbackConfig } from "./callback.js";
 import { CallbackList } from "./callback-list.js";
-import { inTslab } from "../display/tslab.js";
+import { inNotebook } from "../display/notebook.js";
 import { StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
@@ -27,7 +27,7 @@ export interface CommonFitOptions {
   validationBatchSize?: number;
   /** Stops training at the next batch boundary when aborted; `fit` then resolves normally with the History. */
   signal?: AbortSignal;
-  /** Stop gracefully on SIGINT (a kernel interrupt). Default: true inside tslab, false in plain Node. */
+  /** Stop gracefully on SIGINT (a kernel interrupt). Default: true inside a notebook (tslab or Deno), false elsewhere. */
   stopOnInterrupt?: boolean;
 }
 
@@ -141,7 +141,7 @@ async function runTraining(
     throw new Error("another fit() on this model is still running: await it (or stop it with its signal) first");
   }
   training.add(model);
-  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inTslab() });
+  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inNotebook() });
   const validationFreq = options.validationFreq ?? 1;
   let lastLogs: Logs = {};
   try {

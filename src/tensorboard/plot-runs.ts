@@ -2,7 +2,7 @@
 // panel per tag, one colour per run), read with this library's own reader.
 import { VEGA_LITE_SCHEMA } from "../display/history-spec.js";
 import { showChart } from "../display/show.js";
-import { inTslab } from "../display/tslab.js";
+import { inNotebook } from "../display/notebook.js";
 import { readRuns } from "./reader.js";
 
 export interface RunRow {
@@ -22,7 +22,7 @@ export interface PlotRunsOptions {
   /** Panel size in pixels. Default 320×180. */
   width?: number;
   height?: number;
-  /** Draw the chart: inline in a tslab notebook, or as a file elsewhere. Default: true in a notebook, else false. */
+  /** Draw the chart: inline in a notebook (tslab or Deno), or as a file elsewhere. Default: true in a notebook, else false. */
   show?: boolean;
   /** Also write the chart here (`.png`, `.svg`, `.html` or `.json`); implies `show` outside a notebook. */
   path?: string;
@@ -63,7 +63,7 @@ export async function plotRuns(logDir: string, options: PlotRunsOptions = {}): P
     }
   }
   const spec = runsSpec(rows, options);
-  if (options.show ?? (inTslab() || options.path !== undefined)) {
+  if (options.show ?? (inNotebook() || options.path !== undefined)) {
     // A user counts trainings: `<experiment>/train` and `<experiment>/validation` are one run.
     const runs = new Set(rows.map((r) => splitRun(r.run).experiment)).size;
     const tags = new Set(rows.map((r) => r.tag)).size;

@@ -20,8 +20,10 @@ export function kernelSkipReason(pythonModules = ["jupyter_client", "IPython"]):
 
 function isBuilt(): boolean {
   const distIndex = join(REPO, "dist", "index.js");
+  const entry = join(REPO, "dist", "main.cjs");
   const built = existsSync(distIndex) ? statSync(distIndex).mtimeMs : 0;
-  return built > 0 && newestMtime(join(REPO, "src")) <= built;
+  const entryWritten = existsSync(entry) && statSync(entry).mtimeMs >= built;
+  return built > 0 && entryWritten && newestMtime(join(REPO, "src")) <= built;
 }
 
 /**
@@ -62,6 +64,9 @@ function build(): void {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+  // The package entry (dist/main.cjs) is written after tsc, as `npm run build` does.
+  const entry = spawnSync(process.execPath, [join(REPO, "scripts", "write-entry.mjs")], { encoding: "utf8" });
+  if (entry.status !== 0) throw new Error(`writing dist/main.cjs failed:\n${entry.stdout}${entry.stderr}`);
 }
 
 function newestMtime(dir: string): number {
@@ -93,17 +98,29 @@ export function makeKernelEnv(): KernelEnv {
     { encoding: "utf8" },
   );
   if (install.status !== 0) throw new Error(`tslab install failed:\n${install.stdout}${install.stderr}`);
+  const jupyterPath = join(prefix, "share", "jupyter");
+  return { root, jupyterPath, notebookDir: makeNotebookFolder(root), env: jupyterEnv(root, jupyterPath) };
+}
+
+/**
+ * A notebook folder under `root` whose node_modules holds the repo's packages (the same files, so tfjs is one
+ * instance) and this repo as `tslab-fit`, linked from outside node_modules as `npm link` / `npm install ../path` do.
+ */
+export function makeNotebookFolder(root: string): string {
   const notebookDir = join(root, "nb");
   const modules = join(notebookDir, "node_modules");
   mkdirSync(modules, { recursive: true });
-  // Same files as the repo's node_modules (so tfjs is one instance), plus the package itself.
   for (const name of readdirSync(join(REPO, "node_modules"))) {
     if (name.startsWith(".")) continue;
     symlinkSync(join(REPO, "node_modules", name), join(modules, name));
   }
   symlinkSync(REPO, join(modules, "tslab-fit"));
-  const jupyterPath = join(prefix, "share", "jupyter");
-  const env = {
+  return notebookDir;
+}
+
+/** Environment for Jupyter with kernelspecs from `jupyterPath` and every other Jupyter folder private to `root`. */
+export function jupyterEnv(root: string, jupyterPath: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     JUPYTER_PATH: jupyterPath,
     JUPYTER_CONFIG_DIR: join(root, "config"),
@@ -112,5 +129,4 @@ export function makeKernelEnv(): KernelEnv {
     IPYTHONDIR: join(root, "ipython"),
     TF_CPP_MIN_LOG_LEVEL: "2",
   };
-  return { root, jupyterPath, notebookDir, env };
 }

@@ -97,9 +97,10 @@ const x = tf.randomNormal([32, 2]);
 const y = x.sum(1, true);
 const live = new LivePlot({ maxUpdatesPerSecond: 10 });
 (globalThis as any).live = live; // an interrupted cell's declarations are not kept for later cells
-const pause = { onEpochEnd: () => new Promise<void>((r) => setTimeout(r, 100)) };
+const pause = { onEpochEnd: (e: number) => { if (e === 3) console.log("EPOCH 3"); return new Promise<void>((r) => setTimeout(r, 100)); } };
 await fit(model, x, y, { epochs: 500, batchSize: 8, verbose: 0, callbacks: [live, pause] });`,
-    interrupt_after: 6,
+    // Interrupt once training runs (a fixed delay could fall into tslab's compile of the cell on a loaded machine).
+    interrupt_when: "EPOCH 3",
     settle: 3,
   },
   `const stats = (globalThis as any).live.stats;

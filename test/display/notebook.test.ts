@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { LivePlot } from "../../src/callbacks/live-plot.js";
 import { plotComparison, plotHistory } from "../../src/display/plot.js";
-import { NotebookOutput } from "../../src/display/tslab.js";
+import { NotebookOutput } from "../../src/display/notebook.js";
 import { NotebookProgress } from "../../src/display/progress.js";
 import type { FitParams } from "../../src/fit/logs.js";
 import { installFakeTslab, type FakeTslab } from "./fake-tslab.js";
