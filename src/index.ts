@@ -1,11 +1,13 @@
 // Public API of tslab-fit: fit → CallbackList → callbacks → sinks (display, event files, model files).
 export { fit, fitDataset } from "./fit/fit.js";
 export type { FitOptions, FitDatasetOptions, CommonFitOptions, Tensors } from "./fit/fit.js";
+export { evaluate, evaluateDataset, predict } from "./fit/evaluate.js";
+export type { EvaluateOptions, EvaluateDatasetOptions, PassOptions } from "./fit/evaluate.js";
 export { Callback, HOOK_NAMES } from "./fit/callback.js";
 export type { CallbackConfig, HookName, HookResult, TrainingEvent } from "./fit/callback.js";
 export { CallbackList } from "./fit/callback-list.js";
 export { CallbackError } from "./fit/callback-error.js";
-export type { FitParams, Logs } from "./fit/logs.js";
+export type { FitParams, Logs, PredictLogs } from "./fit/logs.js";
 export { getLearningRate, setLearningRate, getIterations } from "./fit/optimizer.js";
 export { formatPath } from "./fit/format-path.js";
 
@@ -35,6 +37,10 @@ export type { ModelSaver, SaveOptions } from "./io/saver.js";
 export { loadLayersWeights } from "./io/tfjs-layers-saver.js";
 export { loadMnist } from "./data/mnist.js";
 export type { MnistData, MnistOptions } from "./data/mnist.js";
+export { loadWordNetGlosses, WORDNET_LEXNAMES } from "./data/wordnet.js";
+export type { WordNetGlossesOptions, TextClassificationData } from "./data/wordnet.js";
+export { TextVectorization, lowerAndStripPunctuation } from "./data/text-vectorization.js";
+export type { TextVectorizationOptions } from "./data/text-vectorization.js";
 export { useBestBackend } from "./backend.js";
 
 export * from "./tensorboard/index.js";

@@ -12,6 +12,8 @@ export interface ProgressState {
   logs: Logs;
   /** "batch" while an epoch runs, "epoch-end" with the full epoch logs, "train-end" or "train-failed" once at the end. */
   phase: "epoch-begin" | "batch" | "epoch-end" | "train-end" | "train-failed";
+  /** What the notebook display calls this pass instead of "Epoch n/N" (`evaluate`, `predict`). */
+  label?: string;
 }
 
 /** Where the progress goes: the terminal (here) or an in-place notebook display (src/display/). */
@@ -64,7 +66,7 @@ export class ProgressBar extends Callback {
   }
 
   override onTrainBegin(): void {
-    this.sink = notebookSinkFactory?.(this.params) ?? new TerminalProgress(this.verbose, this.stream ?? process.stdout);
+    this.sink = openProgressSink(this.params, this.verbose, this.stream);
   }
 
   override onEpochBegin(epoch: number): void {
@@ -110,6 +112,11 @@ export class ProgressBar extends Callback {
       phase,
     });
   }
+}
+
+/** The notebook display inside tslab, else Keras's terminal bar. */
+export function openProgressSink(params: FitParams, verbose: 1 | 2, stream?: ProgressBarOptions["stream"]): ProgressSink {
+  return notebookSinkFactory?.(params) ?? new TerminalProgress(verbose, stream ?? process.stdout);
 }
 
 /** Formats like Keras: keys sorted, 4 significant decimals, `val_` keys after the others. */

@@ -81,7 +81,7 @@ export function loadMnist(options: MnistOptions = {}): MnistData {
 }
 
 /** Fisher–Yates with a small deterministic generator (mulberry32), so every run sees the same order. */
-function seededShuffle<T>(items: T[], seed: number): void {
+export function seededShuffle<T>(items: T[], seed: number): void {
   let s = seed >>> 0;
   const next = () => {
     s = (s + 0x6d2b79f5) >>> 0;

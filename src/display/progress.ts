@@ -27,7 +27,8 @@ export class NotebookProgress implements ProgressSink {
     const now = Date.now();
     if (s.phase === "epoch-end") {
       this.epochMs.push(s.elapsedMs);
-      this.done.push(epochLine(s));
+      // A single pass (evaluate, predict) reads as Keras's finished bar: "evaluate 53/53 - 1s 11ms/step - …".
+      this.done.push(s.label ? `${s.label} ${s.batch}/${s.steps ?? s.batch} - ${epochLine(s).replace(/^Epoch \S+ - /, "")}` : epochLine(s));
     }
     if (s.phase === "batch" && now - this.lastSent < this.intervalMs) return;
     if (s.phase === "epoch-begin" && now - this.lastSent < this.intervalMs && this.output.isShown) return;
@@ -57,7 +58,7 @@ export class NotebookProgress implements ProgressSink {
     const typicalEpoch = this.epochMs.length > 0 ? this.epochMs.reduce((a, b) => a + b, 0) / this.epochMs.length : steps * perStep;
     const totalEta = epochEta !== undefined ? epochEta + epochsLeft * typicalEpoch : undefined;
     const parts = [
-      `Epoch ${s.epoch + 1}/${s.epochs}`,
+      s.label ?? `Epoch ${s.epoch + 1}/${s.epochs}`,
       steps > 0 ? `${s.batch}/${steps}` : `${s.batch} batches`,
       epochEta !== undefined ? `ETA ${formatDuration(epochEta)}` : "",
       totalEta !== undefined && epochsLeft > 0 ? `(fit ${formatDuration(totalEta)})` : "",
@@ -72,8 +73,12 @@ export class NotebookProgress implements ProgressSink {
     if (current) {
       const bar = `<progress value="${current.fraction.toFixed(3)}" max="1" style="width:240px;vertical-align:middle"></progress>`;
       lines.push(`<div>${bar} ${escapeHtml(current.text)}</div>`);
+    } else if (s.phase === "train-end" && s.label) {
+      // One pass (evaluate, predict): its finished line says it all.
     } else if (s.phase === "train-end") {
       lines.push(`<div><b>done</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"}</div>`);
+    } else if (s.phase === "train-failed" && s.label) {
+      lines.push(`<div><b>${escapeHtml(s.label)} failed</b> (the error is below)</div>`);
     } else if (s.phase === "train-failed") {
       lines.push(`<div><b>failed</b> after ${this.done.length} epoch${this.done.length === 1 ? "" : "s"} (the error is below)</div>`);
     }

@@ -1,7 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { Callback, type CallbackConfig, type TrainingEvent } from "./callback.js";
 import { CallbackError } from "./callback-error.js";
-import { copyLogs, type FitParams, type Logs } from "./logs.js";
+import { copyLogs, type FitParams, type Logs, type PredictLogs } from "./logs.js";
 
 /** Wraps a plain `{ onEpochEnd… }` object (tfjs style, including tfjs's `onBatchEnd` names) as a Callback. */
 class ConfigCallback extends Callback {
@@ -19,6 +19,10 @@ class ConfigCallback extends Callback {
       onTestEnd: bind("onTestEnd"),
       onTestBatchBegin: bind("onTestBatchBegin"),
       onTestBatchEnd: bind("onTestBatchEnd"),
+      onPredictBegin: bind("onPredictBegin"),
+      onPredictEnd: bind("onPredictEnd"),
+      onPredictBatchBegin: bind("onPredictBatchBegin"),
+      onPredictBatchEnd: bind("onPredictBatchEnd"),
       onTrainFailure: bind("onTrainFailure"),
     };
     // Only the hooks the object has become own properties; the rest stay the base class's no-ops.
@@ -26,7 +30,7 @@ class ConfigCallback extends Callback {
   }
 }
 
-type BatchHook = "onTrainBatchBegin" | "onTrainBatchEnd" | "onTestBatchBegin" | "onTestBatchEnd";
+type BatchHook = "onTrainBatchBegin" | "onTrainBatchEnd" | "onTestBatchBegin" | "onTestBatchEnd" | "onPredictBatchBegin";
 
 function isCallbackLike(c: unknown): c is Callback {
   // A Callback from another copy of this library fails `instanceof`; recognise it by shape.
@@ -48,6 +52,7 @@ export class CallbackList {
   private readonly batchListeners: Record<BatchHook, Callback[]>;
   /** How errors name each callback: its class, with its list position when the class appears twice. */
   private readonly labels: Map<Callback, string>;
+  private readonly predictBatchEndListeners: Callback[];
 
   constructor(callbacks: Array<Callback | CallbackConfig>) {
     this.callbacks = callbacks.map((c, i) => {
@@ -69,7 +74,9 @@ export class CallbackList {
       onTrainBatchEnd: overriding("onTrainBatchEnd"),
       onTestBatchBegin: overriding("onTestBatchBegin"),
       onTestBatchEnd: overriding("onTestBatchEnd"),
+      onPredictBatchBegin: overriding("onPredictBatchBegin"),
     };
+    this.predictBatchEndListeners = this.callbacks.filter((c) => c.onPredictBatchEnd !== Callback.prototype.onPredictBatchEnd);
   }
 
   setModel(model: tf.LayersModel): void {
@@ -124,6 +131,26 @@ export class CallbackList {
   }
   async onTestBatchEnd(batch: number, logs: Logs): Promise<void> {
     await this.runBatch("onTestBatchEnd", batch, logs);
+  }
+
+  async onPredictBegin(logs: Logs = {}): Promise<void> {
+    await this.run("onPredictBegin", (c, l) => c.onPredictBegin(l), logs);
+  }
+  async onPredictEnd(logs: Logs = {}): Promise<void> {
+    await this.run("onPredictEnd", (c, l) => c.onPredictEnd(l), logs);
+  }
+  async onPredictBatchBegin(batch: number, logs: Logs = {}): Promise<void> {
+    await this.runBatch("onPredictBatchBegin", batch, logs);
+  }
+  /** The outputs are handed over as they are (tensors, not copied). */
+  async onPredictBatchEnd(batch: number, logs: PredictLogs): Promise<void> {
+    for (const c of this.predictBatchEndListeners) {
+      try {
+        await c.onPredictBatchEnd(batch, { ...logs });
+      } catch (error) {
+        throw new CallbackError(this.labels.get(c)!, "onPredictBatchEnd", error);
+      }
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { FitParams, Logs } from "./logs.js";
+import type { FitParams, Logs, PredictLogs } from "./logs.js";
 
 /** A hook may finish synchronously or return a promise; `fit` awaits it before the next hook runs. */
 export type HookResult = void | Promise<void>;
@@ -9,7 +9,8 @@ export type HookResult = void | Promise<void>;
  *
  * `fit` sets `model` and `params` before `onTrainBegin`. Logs are plain numbers with Keras's keys.
  * Batch logs are running means over the epoch so far; `onTrainEnd` gets the last epoch's logs.
- * The validation pass inside `fit` runs the test hooks (`onTestBegin`, `onTestBatchEnd`, …) without `val_` prefixes.
+ * The validation pass inside `fit` runs the test hooks (`onTestBegin`, `onTestBatchEnd`, …) without `val_` prefixes;
+ * `evaluate` runs the test hooks and `predict` the predict hooks, without the train hooks (as Keras does).
  *
  * @example
  * class PrintLoss extends Callback {
@@ -42,6 +43,11 @@ export class Callback {
   onTestEnd(_logs: Logs): HookResult {}
   onTestBatchBegin(_batch: number, _logs: Logs): HookResult {}
   onTestBatchEnd(_batch: number, _logs: Logs): HookResult {}
+  /** `predict` hooks, as in Keras; `onPredictBatchEnd` gets the batch's outputs (`logs.outputs`). */
+  onPredictBegin(_logs: Logs): HookResult {}
+  onPredictEnd(_logs: Logs): HookResult {}
+  onPredictBatchBegin(_batch: number, _logs: Logs): HookResult {}
+  onPredictBatchEnd(_batch: number, _logs: PredictLogs): HookResult {}
   /**
    * Not a Keras hook: called instead of `onTrainEnd` when `fit` throws. As in Keras, `onTrainEnd` is skipped on an
    * error (so BackupAndRestore keeps its backup); this hook lets a callback still release what it holds — close
@@ -73,6 +79,10 @@ export const HOOK_NAMES = [
   "onTestEnd",
   "onTestBatchBegin",
   "onTestBatchEnd",
+  "onPredictBegin",
+  "onPredictEnd",
+  "onPredictBatchBegin",
+  "onPredictBatchEnd",
 ] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
 
@@ -92,5 +102,9 @@ export type CallbackConfig = Partial<{
   onTestEnd(logs: Logs): HookResult;
   onTestBatchBegin(batch: number, logs: Logs): HookResult;
   onTestBatchEnd(batch: number, logs: Logs): HookResult;
+  onPredictBegin(logs: Logs): HookResult;
+  onPredictEnd(logs: Logs): HookResult;
+  onPredictBatchBegin(batch: number, logs: Logs): HookResult;
+  onPredictBatchEnd(batch: number, logs: PredictLogs): HookResult;
   onTrainFailure(error: unknown): HookResult;
 }>;

@@ -8,6 +8,7 @@ import { inNotebook } from "../display/notebook.js";
 import { StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
+import { namedTestValues } from "./test-values.js";
 import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
@@ -258,6 +259,7 @@ export async function evaluateWithHooks(
   source: BatchSource,
   names: string[],
   callbacks: CallbackList,
+  stop?: StopRequest,
 ): Promise<Logs> {
   await callbacks.onTestBegin({});
   if (source.whole && !callbacks.wantsTestBatchLogs) {
@@ -267,25 +269,31 @@ export async function evaluateWithHooks(
     const scalars = Array.isArray(out) ? out : [out];
     const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
     tf.dispose(scalars);
-    const logs: Logs = Object.fromEntries(names.map((n, i) => [n, values[i]]));
+    const logs = namedTestValues(values, names, model.outputs.length);
     await callbacks.onTestEnd(logs);
     return logs;
   }
   const running = new RunningMean(names);
   let batch = 0;
   for await (const b of source.epoch()) {
+    if (stop?.requested) {
+      b.dispose();
+      throw stop.error("evaluate", batch, source.steps);
+    }
     await callbacks.onTestBatchBegin(batch, {});
     try {
       const out = model.evaluate(b.xs, b.ys, { batchSize: b.size, verbose: 0 });
       const scalars = Array.isArray(out) ? out : [out];
       const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
       tf.dispose(scalars);
-      running.add(values, b.size);
+      const named = namedTestValues(values, names, model.outputs.length);
+      running.add(names.map((n) => named[n]), b.size);
     } finally {
       b.dispose();
     }
     await callbacks.onTestBatchEnd(batch, running.means());
     batch += 1;
+    if (stop) await yieldToEventLoop();
   }
   const logs = running.means();
   await callbacks.onTestEnd(logs);

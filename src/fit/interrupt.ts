@@ -26,6 +26,13 @@ export class StopRequest {
     return this.reason !== undefined;
   }
 
+  /** For a pass that cannot stop half-way with a meaningful result (evaluate, predict): the error it rejects with. */
+  error(pass: string, done: number, steps: number | null): Error {
+    const error = new Error(`${pass} ${this.reason} after ${done}${steps ? ` of ${steps}` : ""} batches`);
+    error.name = "AbortError";
+    return error;
+  }
+
   private request(reason: string): void {
     if (this.reason === undefined) {
       this.reason = reason;

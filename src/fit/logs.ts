@@ -1,8 +1,18 @@
+import type * as tf from "@tensorflow/tfjs";
+
 /**
  * Logs are what every hook receives: plain numbers keyed by Keras's names (`loss`, `accuracy`, `val_loss`, …).
  * Never tensors — callbacks may keep them, print them, or write them to disk after the step that made them.
  */
 export type Logs = Record<string, number>;
+
+/**
+ * What `onPredictBatchEnd` receives: the batch's model outputs, as Keras's `logs["outputs"]` (one tensor, or one per
+ * output). They stay valid until `predict` returns; `clone()` what you keep beyond that.
+ */
+export interface PredictLogs {
+  outputs: tf.Tensor | tf.Tensor[];
+}
 
 /** What `callback.params` holds during a fit; Keras's `{verbose, epochs, steps}` plus what tfjs users know. */
 export interface FitParams {

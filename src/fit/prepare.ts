@@ -11,7 +11,7 @@ export interface Arrays {
   dispose(): void;
 }
 
-function asList(t: Tensors, name: string): tf.Tensor[] {
+export function asTensorList(t: Tensors, name: string): tf.Tensor[] {
   const list = Array.isArray(t) ? t : [t];
   if (list.length === 0 || !list.every((v) => v instanceof tf.Tensor)) {
     throw new TypeError(`${name} must be a tf.Tensor or an array of tf.Tensors (one per model input/output), got ${shown(t)}`);
@@ -37,8 +37,8 @@ export function prepareArrays(
   const owned: tf.Tensor[] = [];
   const disposers: Array<() => void> = [() => tf.dispose(owned)];
   const take = (t: tf.Tensor) => (owned.push(t), t);
-  const rawXs = asList(x, "x");
-  const rawYs = asList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
+  const rawXs = asTensorList(x, "x");
+  const rawYs = asTensorList(y, "y").map((t) => (t.dtype === "float32" ? t : take(tf.cast(t, "float32"))));
   const count = rawXs[0].shape[0];
   if (rawXs[0].rank === 0) throw new RangeError(`x must have a first (sample) dimension, got a scalar`);
   if (count === 0) throw new RangeError(`x has 0 samples: fit needs at least one sample (x.shape[0] >= 1)`);

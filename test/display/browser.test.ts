@@ -153,3 +153,78 @@ test("LivePlot's spec (batch curve, events, pinned epoch axis) renders with vega
   assert.ok(r.texts.includes("train (batches)"), "batch curve in the legend");
   assert.ok(r.texts.includes("8"), "x axis pinned to the planned 8 epochs");
 });
+
+test("evaluation charts (confusion matrix, per-class accuracy, image grid, model diagram) render in Chromium without errors", { skip }, async () => {
+  const tf = await import("@tensorflow/tfjs");
+  const { confusionMatrix, classificationScores } = await import("../../src/display/classification.js");
+  const { confusionSpec } = await import("../../src/display/confusion-spec.js");
+  const { perClassSpec } = await import("../../src/display/per-class-spec.js");
+  const { samplesSpec } = await import("../../src/display/samples-spec.js");
+  const { modelGraph } = await import("../../src/display/model-graph.js");
+  const { modelSpec } = await import("../../src/display/model-spec.js");
+  const truth = [0, 1, 2, 2, 2, 1, 0, 1];
+  const pred = [0, 0, 2, 2, 1, 1, 0, 2];
+  const input = tf.input({ shape: [8], name: "features" });
+  const left = tf.layers.dense({ units: 4, name: "left" }).apply(input) as any;
+  const right = tf.layers.dense({ units: 4, name: "right" }).apply(input) as any;
+  const merged = tf.layers.add({ name: "sum" }).apply([left, right]) as any;
+  const model = tf.model({ inputs: input, outputs: merged, name: "branches" });
+  // A 4×4 grey PNG as the image: enough to see that the data URL decodes.
+  const png = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAAAAACMmsGiAAAAEklEQVR4nGP4z8DAwMDAwMAAAA8AAf9MHdEAAAAASUVORK5CYII=";
+  const charts = [
+    { heading: "confusion", spec: confusionSpec(confusionMatrix(truth, pred), ["zero", "one", "two"], { normalized: false }) },
+    { heading: "per class", spec: perClassSpec(classificationScores(truth, pred)) },
+    { heading: "samples", spec: samplesSpec([{ url: png, index: 0, truth: "1", prediction: "7" }, { url: png, index: 1, truth: "2", prediction: "2" }], { imageSize: 56, columns: 2 }) },
+    { heading: "model", spec: modelSpec(modelGraph(model)) },
+  ];
+  const file = join(dir, "evaluation.html");
+  writeFileSync(file, await chartsPage("evaluation", charts));
+  const r = await open(file, "evaluation.png");
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.requests, [], "images are inline data URLs: no network");
+  assert.equal(r.charts, 4);
+  for (const t of ["zero", "Predicted label", "True label", "100.0%", "33.3%", "1 → 7", "2 → 2", "features (InputLayer)", "sum (Add)", "(None, 8) → (None, 4)"]) {
+    assert.ok(r.texts.includes(t), `text ${JSON.stringify(t)} in ${JSON.stringify(r.texts.slice(0, 60))}`);
+  }
+  const images = await (async () => {
+    const page = await context!.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const loaded = await page.evaluate(async () => {
+      await (window as any).tslabFitReady;
+      const els = [...document.querySelectorAll(".chart svg.marks image")] as SVGImageElement[];
+      // An <image> that decoded has a box; a broken one would still have one, so decode it through an <img> too.
+      return Promise.all(els.map((el) => new Promise<number>((done) => {
+        const img = new Image();
+        img.onload = () => done(img.naturalWidth);
+        img.onerror = () => done(0);
+        img.src = el.getAttribute("href") ?? "";
+      })));
+    });
+    await page.close();
+    return loaded;
+  })();
+  assert.deepEqual(images, [4, 4], "both sample images decode");
+});
+
+test("the summary and report tables render as HTML tables in Chromium", { skip }, async () => {
+  const tf = await import("@tensorflow/tfjs");
+  const { modelGraph } = await import("../../src/display/model-graph.js");
+  const { summaryHtml } = await import("../../src/display/model-summary.js");
+  const { classificationScores } = await import("../../src/display/classification.js");
+  const { reportHtml } = await import("../../src/display/report-table.js");
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], name: "d" })] });
+  const file = join(dir, "tables.html");
+  writeFileSync(file, `<!DOCTYPE html><html><body>${summaryHtml(modelGraph(model))}${reportHtml(classificationScores([0, 1, 1], [0, 1, 0]))}</body></html>`);
+  const page = await context!.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(pathToFileURL(file).href);
+  const tables = await page.evaluate(() => [...document.querySelectorAll("table")].map((t) => [...t.querySelectorAll("tr")].map((tr) => (tr as HTMLElement).innerText.replace(/\s+/g, " ").trim())));
+  await page.screenshot({ path: join(dir, "tables.png"), fullPage: true });
+  await page.close();
+  assert.deepEqual(errors, []);
+  assert.deepEqual(tables[0], ["Layer (type) Output Shape Param #", "d (Dense) (None, 3) 9"]);
+  assert.deepEqual(tables[1][0], "class precision recall f1-score support");
+  assert.equal(tables[1].length, 1 + 2 + 3);
+  assert.match(tables[1].at(-1)!, /^weighted avg 0\.833 0\.667 0\.667 3$/);
+});

@@ -87,8 +87,9 @@ test("real tslab kernel: LivePlot sends one multi-MIME display_data, then live u
 });
 
 const INTERRUPT_CELLS = [
-  {
-    code: `import * as tf from "@tensorflow/tfjs";
+  // Loading tfjs and tslab-fit happens in a cell of its own, so that the interrupt timer below starts with training
+  // (on a loaded machine the imports alone can take longer than the interrupt delay).
+  `import * as tf from "@tensorflow/tfjs";
 import { fit, LivePlot } from "tslab-fit";
 await tf.setBackend("cpu");
 const model = tf.sequential({ layers: [tf.layers.dense({ units: 4, inputShape: [2] }), tf.layers.dense({ units: 1 })] });
@@ -97,8 +98,9 @@ const x = tf.randomNormal([32, 2]);
 const y = x.sum(1, true);
 const live = new LivePlot({ maxUpdatesPerSecond: 10 });
 (globalThis as any).live = live; // an interrupted cell's declarations are not kept for later cells
-const pause = { onEpochEnd: (e: number) => { if (e === 3) console.log("EPOCH 3"); return new Promise<void>((r) => setTimeout(r, 100)); } };
-await fit(model, x, y, { epochs: 500, batchSize: 8, verbose: 0, callbacks: [live, pause] });`,
+const pause = { onEpochEnd: (e: number) => { if (e === 3) console.log("EPOCH 3"); return new Promise<void>((r) => setTimeout(r, 100)); } };`,
+  {
+    code: `await fit(model, x, y, { epochs: 500, batchSize: 8, verbose: 0, callbacks: [live, pause] });`,
     // Interrupt once training runs (a fixed delay could fall into tslab's compile of the cell on a loaded machine).
     interrupt_when: "EPOCH 3",
     settle: 3,
@@ -124,7 +126,8 @@ test("real tslab kernel: an interrupt stops fit and LivePlot still sends its fin
   });
   assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
   const { cells } = JSON.parse(readFileSync(out, "utf8")) as { cells: { reply: any; messages: Msg[]; after: Msg[] }[] };
-  const [train, check] = cells;
+  const [setup, train, check] = cells;
+  assert.equal(setup.reply.status, "ok");
   assert.equal(train.reply.status, "error", "tslab ends an interrupted cell with an error");
   const all = [...train.messages, ...train.after];
   const chart = all.filter((m) => (m.msg_type === "display_data" || m.msg_type === "update_display_data") && VL in m.content.data);
