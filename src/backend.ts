@@ -1,5 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { deferFileRouterToTfjsNode } from "./io/tfjs-layers-saver.js";
+import { registerMissingGradients } from "./kernels/gradients.js";
+import { registerWasmKernels } from "./kernels/wasm/index.js";
+
+// The kernels wasm lacks for training convnets and embeddings are registered as soon as tslab-fit is loaded, so
+// that they are there however the wasm backend gets chosen (useBestBackend, tf.setBackend, or a model.fit); so are
+// the few layer gradients tfjs lacks on every backend.
+registerWasmKernels();
+registerMissingGradients();
 
 let chosen: Promise<string> | undefined;
 
@@ -23,6 +31,7 @@ async function pickBackend(quiet: boolean): Promise<string> {
   }
   try {
     require("@tensorflow/tfjs-backend-wasm");
+    registerWasmKernels();
     if (await tf.setBackend("wasm")) return report("wasm", quiet, "install @tensorflow/tfjs-node for a faster native backend");
     tried.push("wasm did not initialise");
   } catch (e) {
@@ -43,6 +52,7 @@ let hinted = false;
  * backend tfjs chose by itself (cpu: wasm needs an async start), so then we only point at the faster option once.
  */
 export async function ensureBackend(): Promise<void> {
+  registerWasmKernels();
   if (!backendIsSet()) {
     await useBestBackend();
   } else if (chosen === undefined && tf.getBackend() === "cpu" && !hinted) {

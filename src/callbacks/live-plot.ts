@@ -48,6 +48,8 @@ export class LivePlot extends Callback {
     this.every = every;
     this.options = options;
     this.makeChart(); // validates the remaining options now, not at the first epoch
+    // Without the batch curve no batch hook: fit then reads no batch values for this callback.
+    if (!options.batches) this.onTrainBatchEnd = Callback.prototype.onTrainBatchEnd as this["onTrainBatchEnd"];
   }
 
   /** Time spent on the chart during the last fit, to check the rendering overhead. */

@@ -9,6 +9,11 @@ import { checkBoolean, checkOptionKeys, checkVerbose } from "./options.js";
 import { showValue } from "../fit/show-value.js";
 
 const OPTION_NAMES = ["filepath", "monitor", "verbose", "saveBestOnly", "saveWeightsOnly", "mode", "saveFreq", "initialValueThreshold"] as const;
+import { findSaver } from "../io/saver.js";
+import { writeArchiveInBackground } from "../io/keras/background-writer.js";
+import { kerasArchiveSaver } from "../io/keras/savers.js";
+import { kerasArchiveSnapshot } from "../io/keras/save.js";
+import { Callback } from "../fit/callback.js";
 
 export interface ModelCheckpointOptions {
   /**
@@ -32,7 +37,9 @@ export interface ModelCheckpointOptions {
 /**
  * Saves the model (or its weights) during training, Keras 3 style: every epoch or every N batches, optionally only
  * when the monitored value improves. Every save is atomic — written beside the target, then renamed — so a crash
- * never leaves a broken best model. `best` is kept across fits of the same instance, as in Keras.
+ * never leaves a broken best model. `best` is kept across fits of the same instance, as in Keras. A `.keras` file is
+ * built and written on a worker thread from a snapshot of the model taken at the save, while training goes on; `fit`
+ * resolves only once the last one is on disk (and rejects if a write failed).
  *
  * @example
  * new ModelCheckpoint({ filepath: "models/best_model.keras", monitor: "val_loss", saveBestOnly: true })
@@ -49,6 +56,9 @@ export class ModelCheckpoint extends MonitorCallback {
   private batchesSinceLastSave = 0;
   private currentEpoch = 0;
   private readonly diskFull = new DiskFullNotice("ModelCheckpoint");
+  /** The `.keras` write still running off the training thread (at most one), and a failure not yet reported. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: unknown;
 
   constructor(options: ModelCheckpointOptions) {
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
@@ -65,6 +75,8 @@ export class ModelCheckpoint extends MonitorCallback {
     const freq = options.saveFreq ?? "epoch";
     if (freq !== "epoch") checkSaveFreq(freq);
     this.saveFreq = freq;
+    // Saving per epoch needs no batch hook: fit then reads no batch values for this callback.
+    if (freq === "epoch") this.onTrainBatchEnd = Callback.prototype.onTrainBatchEnd as this["onTrainBatchEnd"];
     if (options.initialValueThreshold !== undefined) {
       this.best = checkNumber("initialValueThreshold", options.initialValueThreshold, { finite: true });
     }
@@ -114,7 +126,65 @@ export class ModelCheckpoint extends MonitorCallback {
     if (this.saveFreq === "epoch") await this.save(epoch, logs, undefined);
   }
 
+  /** `fit` resolves only once the last checkpoint is on disk. */
+  override async onTrainEnd(): Promise<void> {
+    await this.settle();
+  }
+
+  override async onTrainFailure(): Promise<void> {
+    try {
+      await this.settle();
+    } catch (error) {
+      console.warn(`ModelCheckpoint: the last checkpoint could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Waits for the pending write; rethrows its failure once. */
+  private async settle(): Promise<void> {
+    await this.writing;
+    const error = this.writeError;
+    this.writeError = undefined;
+    if (error !== undefined) throw error;
+  }
+
+  /**
+   * Writes the model at `path`. A `.keras` archive is snapshotted now and written on a worker thread while training
+   * goes on (the next save waits for it, so writes land in order and at most one snapshot is held); the file
+   * appears atomically, complete or not at all. Other formats are written here and now.
+   */
+  private async write(path: string, epoch: number, logs: Logs, improved: number | undefined): Promise<void> {
+    await this.settle();
+    const succeeded = () => {
+      this.diskFull.succeeded(path);
+      if (improved !== undefined) this.best = improved;
+      this.saved.push(path);
+    };
+    // A full disk skips this save: `best` stays at the last model that reached the disk, so the next improvement
+    // on it is saved. Any other failure stops fit.
+    const survivable = (e: unknown) => {
+      if (!isDiskFull(e)) return false;
+      this.diskFull.failed(path, e, "The model saved there before is intact; training goes on and the next save tries again.");
+      return true;
+    };
+    if (!this.saveWeightsOnly && findSaver(path) === kerasArchiveSaver) {
+      const snapshot = await kerasArchiveSnapshot(this.model);
+      this.writing = writeArchiveInBackground(snapshot, path).then(succeeded, (error) => {
+        if (!survivable(error)) this.writeError = error;
+      });
+    } else {
+      try {
+        await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
+      } catch (e) {
+        if (survivable(e)) return;
+        throw e;
+      }
+      succeeded();
+    }
+    this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
+  }
+
   private async save(epoch: number, logs: Logs, batch: number | undefined): Promise<void> {
+    await this.settle(); // a pending write decides `best` before this save compares against it
     const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
     if (batch !== undefined) values.batch = batch + 1;
     const path = formatPath(this.filepath, values);
@@ -143,18 +213,7 @@ export class ModelCheckpoint extends MonitorCallback {
     } else if (this.verbose > 0) {
       console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
     }
-    try {
-      await saveModel(this.model, path, { weightsOnly: this.saveWeightsOnly });
-    } catch (e) {
-      if (!isDiskFull(e)) throw e;
-      // `best` stays at the last model that reached the disk, so the next improvement on it is saved.
-      this.diskFull.failed(path, e, "The model saved there before is intact; training goes on and the next save tries again.");
-      return;
-    }
-    this.diskFull.succeeded(path);
-    if (improved !== undefined) this.best = improved;
-    this.saved.push(path);
-    this.events.push({ kind: "checkpoint", epoch, path, value: this.monitorValue(logs), message: `saved ${path}` });
+    await this.write(path, epoch, logs, improved);
   }
 }
 

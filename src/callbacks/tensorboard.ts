@@ -123,6 +123,8 @@ export class TensorBoard extends Callback {
     this.hparams = options.hparams;
     this.trialId = options.trialId;
     this.flushMillis = options.flushMillis;
+    // Epoch logging needs no batch-end hook: fit then reads no batch values for this callback.
+    if (this.updateFreq === 0) this.onTrainBatchEnd = Callback.prototype.onTrainBatchEnd as this["onTrainBatchEnd"];
   }
 
   /**

@@ -145,14 +145,16 @@ export class LiveChart {
   async finish(note?: string): Promise<void> {
     const t0 = performance.now();
     const spec = this.spec(false);
+    let rendered: Awaited<ReturnType<typeof renderChart>> | undefined;
     if (this.output.isShown || inNotebook()) {
-      const png = await this.safely("render the chart PNG", () => renderChart(spec));
-      this.output.show(chartBundle(spec, summaryText(this.rows, { note }), png));
+      rendered = await this.safely("render the chart PNG", () => renderChart(spec));
+      this.output.show(chartBundle(spec, summaryText(this.rows, { note }), rendered));
       this.stats.updates++;
     }
     this.stats.fixedMs += performance.now() - t0;
     if (this.options.path || !inNotebook()) {
-      const written = await this.safely("write the chart file", () => writeChart(spec, this.options.path ?? tempChartPath("live")));
+      const path = this.options.path ?? tempChartPath("live");
+      const written = await this.safely("write the chart file", () => writeChart(spec, path, undefined, rendered));
       if (written && !inNotebook()) console.log(`tslab-fit: chart written to ${written}`);
     }
     this.stats.elapsedMs = Date.now() - this.startedAt;

@@ -1,6 +1,7 @@
 import { chartFont, textWidth } from "./fonts.js";
 import type { VegaLiteSpec } from "./types.js";
 import { loadResvg, loadVega, loadVegaLite, type VegaLiteLogger } from "./vega-loader.js";
+import { withView } from "./view-cache.js";
 
 export interface CompileResult {
   /** The Vega spec vega-lite produced. */
@@ -35,7 +36,8 @@ export async function compileSpec(spec: VegaLiteSpec): Promise<CompileResult> {
 }
 
 /** A Vega logger that keeps warnings and errors instead of printing them. */
-function collectingLogger(into: string[]): VegaLiteLogger {
+function collectingLogger(target: string[] | { into: string[] }): VegaLiteLogger {
+  const into = () => (Array.isArray(target) ? target : target.into);
   let level = 2;
   const logger: VegaLiteLogger = {
     level(l?: number) {
@@ -43,8 +45,8 @@ function collectingLogger(into: string[]): VegaLiteLogger {
       level = l;
       return logger;
     },
-    warn: (...args) => (into.push(args.map(String).join(" ")), logger),
-    error: (...args) => (into.push(`error: ${args.map(String).join(" ")}`), logger),
+    warn: (...args) => (into().push(args.map(String).join(" ")), logger),
+    error: (...args) => (into().push(`error: ${args.map(String).join(" ")}`), logger),
     info: () => logger,
     debug: () => logger,
   } as VegaLiteLogger;
@@ -53,20 +55,22 @@ function collectingLogger(into: string[]): VegaLiteLogger {
 
 /** Vega-Lite → Vega → SVG in Node (no canvas; text widths approximated for a DejaVu/Arial-like sans-serif). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
-  const [vega, { vega: vgSpec }] = await Promise.all([loadVega(), compileSpec(spec)]);
+  const vega = await loadVega();
   const warnings: string[] = [];
-  const view = new vega.View(vega.parse(vgSpec), { renderer: "none", logger: collectingLogger(warnings) });
-  const metrics = vega.textMetrics;
-  const estimate = metrics.width;
-  // Swapped in only for this render, so anyone else's vega use in the process keeps Vega's own behaviour.
-  metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11);
-  try {
-    const svg = await view.toSVG();
-    return { svg, warnings, ...svgSize(svg) };
-  } finally {
-    metrics.width = estimate;
-    view.finalize();
-  }
+  const makeLogger = (sink: { into: string[] }) => collectingLogger(sink);
+  return withView(vega, spec, makeLogger, warnings, async (view) => {
+    const metrics = vega.textMetrics;
+    const estimate = metrics.width;
+    // Swapped in only for this render, so anyone else's vega use in the process keeps Vega's own behaviour.
+    metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11);
+    try {
+      await view.runAsync();
+      const svg = await view.toSVG();
+      return { svg, warnings, ...svgSize(svg) };
+    } finally {
+      metrics.width = estimate;
+    }
+  });
 }
 
 /** SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. */

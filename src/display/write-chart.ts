@@ -19,13 +19,21 @@ export function tempChartPath(prefix: string): string {
   return join(tmpdir(), "tslab-fit", `${prefix}-${new Date().toISOString().replace(/[:.]/g, "-")}.png`);
 }
 
-/** Writes a spec in the format its extension names; returns the absolute path. */
-export async function writeChart(spec: VegaLiteSpec, path: string, title = "Training history"): Promise<string> {
+/**
+ * Writes a spec in the format its extension names; returns the absolute path. `rendered`: this spec's SVG and PNG
+ * when the caller already drew them (not drawn twice).
+ */
+export async function writeChart(
+  spec: VegaLiteSpec,
+  path: string,
+  title = "Training history",
+  rendered?: { svg: string; png: Uint8Array },
+): Promise<string> {
   checkChartPath(path);
   const ext = extname(path).toLowerCase();
   const full = resolve(path);
-  if (ext === ".png") await writeFileAtomic(full, (await renderChart(spec)).png);
-  else if (ext === ".svg") await writeFileAtomic(full, (await renderSvg(spec)).svg);
+  if (ext === ".png") await writeFileAtomic(full, (rendered ?? (await renderChart(spec))).png);
+  else if (ext === ".svg") await writeFileAtomic(full, (rendered ?? (await renderSvg(spec))).svg);
   else if (ext === ".json") await writeFileAtomic(full, JSON.stringify(spec, null, 2));
   else await writeFileAtomic(full, await chartsPage(title, [{ spec }]));
   return full;

@@ -2,6 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { Callback, type CallbackConfig, type TrainingEvent } from "./callback.js";
 import { CallbackError } from "./callback-error.js";
 import { copyLogs, type FitParams, type Logs, type PredictLogs } from "./logs.js";
+import { isLazyLogs } from "./device-mean.js";
 
 /** Wraps a plain `{ onEpochEnd… }` object (tfjs style, including tfjs's `onBatchEnd` names) as a Callback. */
 class ConfigCallback extends Callback {
@@ -89,6 +90,11 @@ export class CallbackList {
       c.setParams(params);
       c.events = this.events;
     }
+  }
+
+  /** True when some callback overrides `onTrainBatchEnd`; otherwise fit hands out no batch logs at all. */
+  get listensToTrainBatchEnd(): boolean {
+    return this.batchListeners.onTrainBatchEnd.length > 0;
   }
 
   /** True when some callback listens to per-batch test hooks; otherwise validation runs in one call. */
@@ -184,7 +190,9 @@ export class CallbackList {
   private async runBatch(name: BatchHook, batch: number, logs: Logs): Promise<void> {
     const listeners = this.batchListeners[name];
     if (listeners.length === 0) return;
-    const shared = copyLogs(logs);
+    // fit's train batch logs are a fresh object per batch whose values are read on first use: spreading it would
+    // read them for every batch, so hand it down as it is.
+    const shared = isLazyLogs(logs) ? logs : copyLogs(logs);
     for (const c of listeners) {
       try {
         await c[name](batch, shared);

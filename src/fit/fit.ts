@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../backend.js";
+import { checkTrainingKernels } from "../kernels/preflight.js";
 import { History } from "../callbacks/history.js";
 import { ProgressBar } from "../callbacks/progress-bar.js";
 import type { Callback, CallbackConfig } from "./callback.js";
@@ -9,6 +10,8 @@ import { StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
 import { namedTestValues } from "./test-values.js";
+import { DeviceMean } from "./device-mean.js";
+import { useFasterWasmKernels } from "../kernels/wasm-matmul.js";
 import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
@@ -64,6 +67,7 @@ export async function fit(model: tf.LayersModel, x: Tensors, y: Tensors, options
   checkModel(model);
   checkFitOptions(options);
   await ensureBackend();
+  checkTrainingKernels(model);
   const arrays = prepareArrays(model, x, y, options);
   try {
     const batchSize = options.batchSize ?? 32;
@@ -84,6 +88,7 @@ export async function fitDataset(
   checkModel(model);
   checkFitOptions(options, "fitDataset");
   await ensureBackend();
+  checkTrainingKernels(model);
   const train = datasetBatches(model, dataset, options.batchesPerEpoch, true);
   let validationArrays: { train: Arrays; dispose(): void } | undefined;
   let validation: BatchSource | undefined;
@@ -120,6 +125,7 @@ async function runTraining(
   options: CommonFitOptions,
   sizes: { batchSize: number | null; samples: number | null },
 ): Promise<History> {
+  useFasterWasmKernels();
   const verbose = options.verbose ?? 1;
   const user = options.callbacks ?? [];
   const history = (user.find((c) => c instanceof History) as History | undefined) ?? new History();
@@ -154,26 +160,32 @@ async function runTraining(
     // A callback (BackupAndRestore) may move the start epoch when it restores a backup.
     for (let epoch = params.initialEpoch; epoch < params.epochs && !stop.requested; epoch++) {
       await callbacks.onEpochBegin(epoch, {});
-      const running = new RunningMean(names);
+      // Batch values stay on the backend; batch logs are read only when a callback reads them (issue 13, target 6).
+      const running = new DeviceMean(names);
       let batch = 0;
-      for await (const b of train.epoch()) {
-        if (stop.requested) {
-          b.dispose();
-          break;
+      try {
+        for await (const b of train.epoch()) {
+          if (stop.requested) {
+            b.dispose();
+            break;
+          }
+          await callbacks.onTrainBatchBegin(batch, {});
+          running.add(await trainStep(b), b.size);
+          if (callbacks.listensToTrainBatchEnd) await callbacks.onTrainBatchEnd(batch, running.batchLogs());
+          batch += 1;
+          if (model.stopTraining || stop.requested) break;
+          await yieldToEventLoop();
         }
-        await callbacks.onTrainBatchBegin(batch, {});
-        const values = await trainStep(b);
-        running.add(values, b.size);
-        await callbacks.onTrainBatchEnd(batch, running.means());
-        batch += 1;
-        if (model.stopTraining || stop.requested) break;
-        await yieldToEventLoop();
+      } catch (error) {
+        running.dispose();
+        throw error;
       }
       // A dataset with batchesPerEpoch that ends early: as Keras does, warn, end this epoch with the batches that
       // ran, and stop (the next epoch would have no data).
       const ranDry = train.ranDry === true;
       const dryAfterData = ranDry && (batch > 0 || epoch > params.initialEpoch);
       if (batch === 0 && !stop.requested && !dryAfterData) {
+        running.dispose();
         const when = epoch === params.initialEpoch ? "the first epoch" : `epoch ${epoch + 1}`;
         throw new RangeError(
           `dataset: it produced no batches in ${when}; fitDataset needs a dataset of {xs, ys} batches that can be iterated ` +
@@ -181,11 +193,17 @@ async function runTraining(
         );
       }
       if (dryAfterData) warnRanDry(params, epoch);
-      if (ranDry && batch === 0) break;
+      if (ranDry && batch === 0) {
+        running.dispose();
+        break;
+      }
       // An interrupt or abort leaves this epoch unfinished, as a KeyboardInterrupt does in Keras: no onEpochEnd, so
       // no half-epoch checkpoint over the best model, no partial row in History or the CSV.
-      if (stop.requested) break;
-      let logs = running.means();
+      if (stop.requested) {
+        running.dispose();
+        break;
+      }
+      let logs = await running.epochLogs();
       // Keras validates even after a mid-epoch stop by a callback (tfjs skips it).
       if (validation && (epoch + 1) % validationFreq === 0) {
         const valLogs = await evaluateWithHooks(model, validation, names, callbacks);
@@ -225,28 +243,26 @@ interface TrainInternals {
   makeTrainFunction(): (data: tf.Tensor[]) => tf.Scalar[];
 }
 
-function makeTrainStep(model: tf.LayersModel): (b: Batch) => Promise<number[]> {
+/** One training step; returns the batch's loss and metrics as scalars on the backend (not read back). */
+function makeTrainStep(model: tf.LayersModel): (b: Batch) => Promise<tf.Scalar[]> | tf.Scalar[] {
   const m = model as unknown as TrainInternals;
   const core = model.getClassName() === "Sequential" && m.model ? m.model : m;
   if (typeof core.makeTrainFunction !== "function") {
-    // Fallback if a future tfjs renames its internals: the public (slower) path.
+    // Fallback if a future tfjs renames its internals: the public (slower) path, which reads the values itself.
     return async (b) => {
       try {
         const out = await model.trainOnBatch(b.xs, b.ys);
-        return Array.isArray(out) ? out : [out];
+        return (Array.isArray(out) ? out : [out]).map((v) => tf.scalar(v));
       } finally {
         b.dispose();
       }
     };
   }
   const trainFunction = core.makeTrainFunction();
-  return async (b) => {
+  return (b) => {
     try {
       const inputs = [...(Array.isArray(b.xs) ? b.xs : [b.xs]), ...(Array.isArray(b.ys) ? b.ys : [b.ys])];
-      const outs = trainFunction(inputs);
-      const values = await Promise.all(outs.map(async (t) => (await t.data())[0]));
-      tf.dispose(outs);
-      return values;
+      return trainFunction(inputs);
     } finally {
       b.dispose();
     }

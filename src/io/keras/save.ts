@@ -8,7 +8,7 @@ import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
 import { modelGroups } from "./layout.js";
 import { addOptimizerVars } from "./optimizer-state.js";
-import { buildZip, DOS_EPOCH } from "./zip.js";
+import { archiveBytes, type ArchiveSnapshot } from "./archive.js";
 
 /** The Keras release whose file layout and config key set tslab-fit writes (keras-format.md §6). */
 export const KERAS_FORMAT_VERSION = "3.5.0";
@@ -114,8 +114,11 @@ function metadata(now: Date, tfjsHardSigmoid: string[]): JsonObject {
   return m;
 }
 
-/** The bytes of a `.keras` archive for a tfjs model. */
-export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKerasOptions = {}): Promise<Uint8Array> {
+/**
+ * A `.keras` archive's content copied out of the model now (config, optimizer state, weight values): training may
+ * go on while `archiveBytes` turns it into a file.
+ */
+export async function kerasArchiveSnapshot(model: tf.LayersModel, options: SaveKerasOptions = {}): Promise<ArchiveSnapshot> {
   const warn = options.onWarning ?? ((m: string) => console.warn(`tslab-fit .keras: ${m}`));
   const includeOptimizer = options.includeOptimizer ?? true;
   const config = keras3ModelConfig(model);
@@ -127,14 +130,19 @@ export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKera
     config.compile_config = compiled.config;
   }
   // Optimizer variables only make sense next to an optimizer in compile_config.
-  const weights = await writeH5(await kerasWeightsTree(model, includeOptimizer && compiled.config?.optimizer !== undefined));
-  const now = new Date();
-  const enc = new TextEncoder();
-  return buildZip([
-    { name: "metadata.json", data: enc.encode(pythonJson(metadata(now, tfjsHardSigmoid))), mtime: DOS_EPOCH() },
-    { name: "config.json", data: enc.encode(pythonJson(config)), mtime: DOS_EPOCH() },
-    { name: "model.weights.h5", data: weights, mtime: now },
-  ]);
+  const weights = await kerasWeightsTree(model, includeOptimizer && compiled.config?.optimizer !== undefined);
+  const savedAt = new Date();
+  return {
+    metadataJson: pythonJson(metadata(savedAt, tfjsHardSigmoid)),
+    configJson: pythonJson(config),
+    weights,
+    savedAt,
+  };
+}
+
+/** The bytes of a `.keras` archive for a tfjs model. */
+export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKerasOptions = {}): Promise<Uint8Array> {
+  return archiveBytes(await kerasArchiveSnapshot(model, options));
 }
 
 /**
