@@ -46,7 +46,5 @@ export { useBestBackend } from "./backend.js";
 export * from "./tensorboard/index.js";
 export * from "./display/index.js";
 export * from "./io/keras/index.js";
-export { AdamW } from "./optimizers/adamw.js";
-export {
-  ZeroPadding1D, ZeroPadding3D, Cropping1D, UpSampling1D, UpSampling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, SpatialDropout2D,
-} from "./layers/keras-extra.js";
+export * from "./layers/index.js";
+export * from "./optimizers/index.js";

@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { useBestBackend } from "../../src/backend.js";
 import { loadKeras, readKerasArchive, saveKeras } from "../../src/io/keras/index.js";
 import * as extra from "../../src/layers/keras-extra.js";
+import { gruResetAfter } from "../../src/layers/gru-reset-after.js";
 
 let dir: string;
 const quiet = { onWarning: () => {} };
@@ -154,6 +155,17 @@ export const CASES: Case[] = [
     input: rnd(3, 4, 3),
     keras: "Bidirectional",
     datasets: { "layers/bidirectional/backward_layer/cell/vars/1": [2, 6], "layers/dense/vars/0": [4, 2] },
+  },
+  {
+    name: "Bidirectional(GRUResetAfter), Keras's default GRU",
+    build: () => seq([L.bidirectional({ layer: gruResetAfter({ units: 2 }) as tf.RNN, inputShape: [4, 3] }), L.dense({ units: 2 })])(),
+    input: rnd(3, 4, 3),
+    keras: "Bidirectional",
+    datasets: { "layers/bidirectional/forward_layer/cell/vars/2": [2, 6], "layers/bidirectional/backward_layer/cell/vars/1": [2, 6] },
+    check: (config) => {
+      const bi = config.config.layers[1].config;
+      assert.deepEqual([bi.layer.class_name, bi.layer.config.reset_after, bi.backward_layer.config.reset_after], ["GRU", true, true]);
+    },
   },
   {
     name: "TimeDistributed(Dense)",

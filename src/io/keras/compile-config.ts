@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { kerasAdadelta } from "../../optimizers/keras-adadelta.js";
 import { AdamW } from "../../optimizers/adamw.js";
 import { envelope, isObject, type Json, type JsonObject } from "./json.js";
 import { fromLogitsLoss, weightedLoss, type LossFn } from "./losses.js";
@@ -261,7 +262,8 @@ function optimizerFromKeras(o: Json): tf.Optimizer {
     case "adagrad":
       return tf.train.adagrad(lr, num("initial_accumulator_value", 0.1));
     case "adadelta":
-      return tf.train.adadelta(lr, num("rho", 0.95), num("epsilon", 1e-7));
+      // Keras's update rule, which tfjs's own Adadelta does not follow.
+      return kerasAdadelta(lr, num("rho", 0.95), num("epsilon", 1e-7));
     case "adamax":
       return tf.train.adamax(lr, num("beta_1", 0.9), num("beta_2", 0.999), num("epsilon", 1e-7), 0);
     default:

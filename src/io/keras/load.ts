@@ -6,6 +6,7 @@ import { isObject, type Json, type JsonObject } from "./json.js";
 import { kerasClassName, type VarsGroup, kerasLayers as tfjsKerasLayers, layerGroups } from "./layout.js";
 import { modelConfigToTfjs, type KerasLayerRef } from "./model-to-tfjs.js";
 import { restoreOptimizerVars } from "./optimizer-state.js";
+import { restoreTfjsHardSigmoid, TFJS_HARD_SIGMOID_KEY } from "./tfjs-hard-sigmoid.js";
 import { layerKeys } from "./snake.js";
 import { looksLikeZip, readZip } from "./zip.js";
 
@@ -166,12 +167,15 @@ function assignGroup(group: VarsGroup, tree: H5Tree, source: string, ref: KerasL
   vars.forEach((v, j) => {
     const d = saved[j];
     const shape = v.shape as number[];
-    if (d.dtype !== "<f4" || d.shape.join(",") !== shape.join(",")) {
+    const isInt = v.dtype === "int32";
+    if (d.dtype !== (isInt ? "<i8" : "<f4") || d.shape.join(",") !== shape.join(",")) {
       throw new Error(
-        `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is float32 [${shape.join(", ")}]`,
+        `${source}: ${d.path} is ${d.dtype} [${d.shape.join(", ")}], but variable ${v.name} of layer "${ref.name}" is ${v.dtype} [${shape.join(", ")}]`,
       );
     }
-    const t = tf.tensor(d.data as Float32Array, shape, "float32");
+    const t = isInt
+      ? tf.tensor(Int32Array.from(d.data as BigInt64Array, (x) => Number(x)), shape, "int32")
+      : tf.tensor(d.data as Float32Array, shape, "float32");
     v.write(t);
     t.dispose();
   });
@@ -188,6 +192,7 @@ export async function loadKeras(path: string, options: LoadKerasOptions = {}): P
   let converted;
   try {
     converted = modelConfigToTfjs(archive.config, { dropAugmentation: options.dropAugmentation, warn });
+    restoreTfjsHardSigmoid(converted.topology, archive.metadata?.[TFJS_HARD_SIGMOID_KEY]);
   } catch (e) {
     throw new Error(`${path}: ${(e as Error).message}`);
   }

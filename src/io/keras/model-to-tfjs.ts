@@ -73,6 +73,7 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
   const entries = (Array.isArray(cfg.layers) ? cfg.layers : []) as JsonObject[];
   let batchShape: Shape | undefined;
   let inputDtype = "float32";
+  let inputName = "input_layer";
   const kerasLayers: KerasLayerRef[] = [];
   const kept: JsonObject[] = [];
   for (const e of entries) {
@@ -81,6 +82,7 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
       const c = e.config as JsonObject;
       batchShape = inputLayerShape(c);
       inputDtype = dtypeName(c.dtype ?? null);
+      inputName = String(c.name ?? "input_layer");
       continue;
     }
     const dropped = opts.dropAugmentation === true && AUGMENTATION_LAYER_CLASSES.has(e.class_name);
@@ -97,8 +99,14 @@ function sequentialToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
   batchShape ??= (Array.isArray(bc.input_shape) ? bc.input_shape : undefined) as Shape | undefined;
   if (!batchShape) throw new Error("config.json: the Sequential model has no InputLayer and no build input shape, so it cannot be built");
   if (layers.length === 0) throw new Error("config.json: the Sequential model has no layers");
-  // tfjs's Sequential takes its input from the first layer's batch_input_shape.
-  Object.assign(layers[0].config as JsonObject, { batch_input_shape: batchShape, dtype: inputDtype });
+  // tfjs's Sequential takes its input from the first layer's batch_input_shape, and its dtype from the layer's
+  // dtype, which would also become the dtype of that layer's weights. An input of another dtype (int32 token ids
+  // into an Embedding) gets an InputLayer of its own, so the layer's weights stay float32.
+  if (inputDtype === "float32") {
+    Object.assign(layers[0].config as JsonObject, { batch_input_shape: batchShape });
+  } else {
+    layers.unshift({ class_name: "InputLayer", config: { batch_input_shape: batchShape, dtype: inputDtype, sparse: false, name: inputName } });
+  }
   return {
     topology: { class_name: "Sequential", config: { name: cfg.name ?? "sequential", layers } },
     kerasLayers,

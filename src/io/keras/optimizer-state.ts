@@ -8,9 +8,11 @@ import { addGroup, type H5Tree } from "./h5.js";
  * - Adam: (momentum, velocity) interleaved per variable = tfjs (m, v);
  * - SGD with momentum: Keras keeps `-lr·a` where tfjs keeps the accumulator `a` (equal for a constant rate);
  * - RMSprop: all velocities, then momentums (if momentum > 0), then average gradients (if centered) = tfjs rms, momentum, mg;
- * - Adagrad: accumulators.
- * Plain SGD has no slots. For Adadelta and Adamax only the first two are written, and Keras warns that it skips
- * loading optimizer variables (never an error).
+ * - Adagrad: accumulators;
+ * - Adadelta: (accumulated_grad, accumulated_delta_var) interleaved per variable = tfjs (accum_grad, accum_var);
+ * - Adamax: (momentum, norm) interleaved per variable = tfjs (m, v); tfjs keeps beta_1^t itself, rebuilt from
+ *   the iteration count.
+ * Plain SGD has no slots.
  */
 
 interface Slot {
@@ -37,6 +39,8 @@ interface Plan {
   interleaved: boolean;
   /** tfjs `setWeights` order, as indices into `kinds` (undefined: a zero-filled block tfjs needs but Keras lacks). */
   tfjsOrder: (number | undefined)[];
+  /** Installs the blocks when the tfjs optimizer has no `setWeights` of its own (Adamax). */
+  setState?: (opt: tf.Optimizer, iterations: number, blocks: NamedTensor[][]) => void;
 }
 
 const zero = () => 0;
@@ -78,9 +82,52 @@ function planFor(opt: tf.Optimizer): Plan | undefined {
         interleaved: false,
         tfjsOrder: [0],
       };
+    case "Adadelta":
+      return {
+        kinds: [
+          { suffix: "accum_grad", field: "accumulatedGrads", fresh: zero },
+          { suffix: "accum_var", field: "accumulatedUpdates", fresh: zero },
+        ],
+        interleaved: true,
+        tfjsOrder: [0, 1],
+      };
+    case "Adamax":
+      return {
+        kinds: [
+          { suffix: "m", field: "accumulatedFirstMoment", fresh: zero },
+          { suffix: "v", field: "accumulatedWeightedInfNorm", fresh: zero },
+        ],
+        interleaved: true,
+        tfjsOrder: [0, 1],
+        setState: setAdamaxState,
+      };
     default:
       return undefined;
   }
+}
+
+/**
+ * tfjs's Adamax has no `setWeights`: its slots, its decay step and its running beta_1 power (beta_1^(t+1) after t
+ * steps, the factor Keras computes from `iterations`) are set directly.
+ */
+function setAdamaxState(opt: tf.Optimizer, iterations: number, blocks: NamedTensor[][]): void {
+  const o = opt as unknown as {
+    accumulatedFirstMoment: Slot[];
+    accumulatedWeightedInfNorm: Slot[];
+    iteration: tf.Variable;
+    accBeta1: tf.Variable;
+    beta1: number;
+    iterations_: number;
+  };
+  const slots = (block: NamedTensor[]): Slot[] => block.map((b) => ({ originalName: b.name, variable: b.tensor.variable(false) }));
+  tf.dispose([...o.accumulatedFirstMoment, ...o.accumulatedWeightedInfNorm].filter((s) => s).map((s) => s.variable));
+  o.accumulatedFirstMoment = slots(blocks[0]);
+  o.accumulatedWeightedInfNorm = slots(blocks[1]);
+  tf.tidy(() => {
+    o.iteration.assign(tf.scalar(iterations));
+    o.accBeta1.assign(tf.scalar(o.beta1 ** (iterations + 1)));
+  });
+  o.iterations_ = iterations;
 }
 
 /** Keras's optimizer `name` (the `name` attribute of `optimizer/vars`). */
@@ -183,7 +230,8 @@ export async function restoreOptimizerVars(model: tf.LayersModel, tree: H5Tree, 
         block.push({ name, tensor: tf.tensor(values, shape) });
       }
     }
-    await opt.setWeights([{ name: "iter", tensor: iterTensor }, ...blocks.flat()]);
+    if (plan.setState) plan.setState(opt, iter, blocks);
+    else await opt.setWeights([{ name: "iter", tensor: iterTensor }, ...blocks.flat()]);
   } finally {
     iterTensor.dispose();
     blocks.flat().forEach((t) => t.tensor.dispose());

@@ -1,6 +1,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { writeFileAtomic } from "../atomic.js";
 import { compileConfigToKeras3 } from "./compile-config.js";
+import { FLOAT_KEYS, FLOAT_MAP_KEYS } from "./float-keys.js";
+import { TFJS_HARD_SIGMOID_KEY, tfjsHardSigmoidSites } from "./tfjs-hard-sigmoid.js";
 import { keras3ModelConfig } from "./config.js";
 import { addGroup, emptyTree, writeH5, type H5Tree } from "./h5.js";
 import type { JsonObject } from "./json.js";
@@ -25,6 +27,12 @@ export async function kerasWeightsTree(model: tf.LayersModel, includeOptimizer =
   for (const group of modelGroups(model)) {
     addGroup(tree, group.path, { name: group.name });
     for (const [i, v] of group.vars.entries()) {
+      if (v.dtype === "int32") {
+        // Keras's int variables (Normalization's count) are int64 with its TensorFlow backend; every backend reads them.
+        const ints = (await v.read().data()) as Int32Array;
+        tree.datasets.set(`${group.path}/${i}`, { shape: v.shape as number[], dtype: "<i8", data: BigInt64Array.from(ints, (x) => BigInt(x)) });
+        continue;
+      }
       if (v.dtype !== "float32") {
         throw new Error(`Cannot save variable ${v.name} (${group.path}): dtype ${v.dtype} (only float32 is written)`);
       }
@@ -47,13 +55,24 @@ function dateSaved(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}@${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. */
-export function pythonJson(value: unknown): string {
-  if (typeof value === "number") return pythonNumber(value);
+/**
+ * JSON in Python's `json.dumps` default style (", " and ": " separators, one line), as Keras writes it. Numbers under
+ * a key of FLOAT_KEYS (directly or in a list) are written as Python floats: `0.0`, not `0`; so are the values of a
+ * dict under a key of FLOAT_MAP_KEYS (loss weights by output name).
+ */
+export function pythonJson(value: unknown, asFloat = false, floatValues = false): string {
+  if (typeof value === "number") return asFloat ? pythonFloat(value) : pythonNumber(value);
   if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(pythonJson).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map((v) => pythonJson(v, asFloat)).join(", ")}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`).join(", ")}}`;
+  const entry = ([k, v]: [string, unknown]) => `${JSON.stringify(k)}: ${pythonJson(v, floatValues || FLOAT_KEYS.has(k), FLOAT_MAP_KEYS.has(k))}`;
+  return `{${entries.map(entry).join(", ")}}`;
+}
+
+/** Python's repr of a float: integral values keep a `.0` (`1.0`, `-0.0`, but `1e+16`). */
+function pythonFloat(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e16) return `${Object.is(n, -0) ? "-0" : String(n)}.0`;
+  return pythonNumber(n);
 }
 
 /**
@@ -73,14 +92,26 @@ function pyExp(n: number): string {
   return `${mantissa}e${sign}${e.replace(/^[+-]/, "").padStart(2, "0")}`;
 }
 
-function hardSigmoidNote(config: JsonObject, warn: (m: string) => void): void {
-  if (JSON.stringify(config).includes('"hard_sigmoid"')) {
+/**
+ * Where the model uses tfjs's own hard_sigmoid (not KerasHardSigmoid, which Keras computes alike), with a warning:
+ * Keras will compute another formula. The sites go to metadata.json so that loadKeras restores them exactly.
+ */
+function hardSigmoidSites(model: tf.LayersModel, warn: (m: string) => void): string[] {
+  const sites = tfjsHardSigmoidSites(model.toJSON(null, false) as unknown as JsonObject);
+  if (sites.length > 0) {
     warn(
       "the model uses hard_sigmoid (tfjs's default LSTM/GRU recurrent activation): tfjs computes clip(0.2x+0.5), " +
-        "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ. Use recurrentActivation: 'sigmoid' " +
-        "for identical results.",
+        "Keras 3 computes relu6(x+3)/6, so predictions in Python Keras will differ (loadKeras restores tfjs's). Use " +
+        "recurrentActivation: 'sigmoid' for identical results.",
     );
   }
+  return sites;
+}
+
+function metadata(now: Date, tfjsHardSigmoid: string[]): JsonObject {
+  const m: JsonObject = { keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(now) };
+  if (tfjsHardSigmoid.length > 0) m[TFJS_HARD_SIGMOID_KEY] = tfjsHardSigmoid;
+  return m;
 }
 
 /**
@@ -91,7 +122,7 @@ export async function kerasArchiveSnapshot(model: tf.LayersModel, options: SaveK
   const warn = options.onWarning ?? ((m: string) => console.warn(`tslab-fit .keras: ${m}`));
   const includeOptimizer = options.includeOptimizer ?? true;
   const config = keras3ModelConfig(model);
-  hardSigmoidNote(config, warn);
+  const tfjsHardSigmoid = hardSigmoidSites(model, warn);
   const compiled = compileConfigToKeras3(model);
   compiled.notes.forEach(warn);
   if (compiled.config) {
@@ -102,7 +133,7 @@ export async function kerasArchiveSnapshot(model: tf.LayersModel, options: SaveK
   const weights = await kerasWeightsTree(model, includeOptimizer && compiled.config?.optimizer !== undefined);
   const savedAt = new Date();
   return {
-    metadataJson: pythonJson({ keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved(savedAt) }),
+    metadataJson: pythonJson(metadata(savedAt, tfjsHardSigmoid)),
     configJson: pythonJson(config),
     weights,
     savedAt,

@@ -1,3 +1,4 @@
+import { KERAS_HARD_SIGMOID } from "../../../layers/keras-hard-sigmoid.js";
 import type { Json, JsonObject } from "../json.js";
 import {
   constraintToKeras3, constraintToTfjs, initializerToKeras3, initializerToTfjs, regularizerToKeras3, regularizerToTfjs,
@@ -11,19 +12,17 @@ export type Warn = (message: string) => void;
 
 const TFJS_ACTIVATIONS: Record<string, string> = {
   linear: "linear", relu: "relu", relu6: "relu6", elu: "elu", selu: "selu", sigmoid: "sigmoid",
-  hard_sigmoid: "hard_sigmoid", tanh: "tanh", softmax: "softmax", softplus: "softplus", softsign: "softsign",
+  // Keras 3's hard_sigmoid is relu6(x+3)/6, not tfjs's clip(0.2x+0.5, 0, 1).
+  hard_sigmoid: KERAS_HARD_SIGMOID, tanh: "tanh", softmax: "softmax", softplus: "softplus", softsign: "softsign",
   swish: "swish", silu: "swish", gelu: "gelu", mish: "mish", log_softmax: "log_softmax",
 };
 
 /** A Keras activation name as tfjs spells it, or an error naming it. */
-export function activationToTfjs(v: Json, where: string, warn: Warn): Json {
+export function activationToTfjs(v: Json, where: string, _warn: Warn): Json {
   if (v === null || v === undefined) return "linear";
   const name = typeof v === "string" ? v : undefined;
   const t = name ? TFJS_ACTIVATIONS[name] : undefined;
   if (!t) throw new Error(`${where}: activation ${JSON.stringify(v)} is not available in TensorFlow.js`);
-  if (t === "hard_sigmoid") {
-    warn(`${where}: Keras 3's hard_sigmoid is relu6(x+3)/6, TensorFlow.js's is clip(0.2x+0.5, 0, 1); outputs will differ`);
-  }
   return t;
 }
 
@@ -73,6 +72,8 @@ const KERAS3_ACTIVATIONS = new Set([
 
 /** A tfjs activation name as Keras 3 spells it; tfjs-only names are refused. */
 export function activationToKeras3(v: Json, where: string): Json {
+  // Keras 3's own hard_sigmoid formula, loaded from a Keras file (tfjs's "hard_sigmoid" is the other formula).
+  if (v === KERAS_HARD_SIGMOID) return "hard_sigmoid";
   const name = v === null || v === undefined ? "linear" : v;
   if (typeof name !== "string") throw new Error(`${where}: unexpected activation ${JSON.stringify(v)}`);
   if (!KERAS3_ACTIVATIONS.has(name)) throw new Error(`${where}: activation "${name}" has no Keras 3 equivalent`);

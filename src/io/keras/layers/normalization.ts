@@ -1,9 +1,10 @@
+import "../../../layers/normalization.js";
 import type { Json } from "../json.js";
 import { initializerToKeras3, regularizerToKeras3, constraintToKeras3 } from "../objects.js";
 import { objectsToTfjs, pick, refuse } from "./common.js";
 import type { LayerMapping } from "./registry.js";
 
-/** BatchNormalization and LayerNormalization. */
+/** BatchNormalization, LayerNormalization and Normalization (tslab-fit's own layer, src/layers/normalization.ts). */
 export const NORMALIZATION_LAYERS: LayerMapping[] = [
   {
     keras: "BatchNormalization",
@@ -52,5 +53,13 @@ export const NORMALIZATION_LAYERS: LayerMapping[] = [
       beta_constraint: null,
       gamma_constraint: null,
     }),
+  },
+  {
+    // Adapted statistics are weights (mean, variance, int count); fixed ones live in the config, as in Keras.
+    keras: "Normalization",
+    tfjs: "Normalization",
+    read: (c) => pick(c, ["axis", "invert", "mean", "variance"]),
+    write: (c) => ({ axis: c.axis ?? [-1], invert: c.invert ?? false, mean: c.mean ?? null, variance: c.variance ?? null }),
+    note: "tslab-fit's own tfjs layer (tfjs-layers has none), with adapt(data)",
   },
 ];

@@ -1,4 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
+import "../../../layers/gru-reset-after.js";
 import { isObject, type JsonObject } from "../json.js";
 import { layerKeys } from "../snake.js";
 import { activationToKeras3, activationToTfjs, objectsToKeras3, objectsToTfjs, pick, refuse, tuple } from "./common.js";
@@ -12,6 +13,7 @@ export const RNN_CELL_NAMES: Record<string, string> = {
   SimpleRNN: "simple_rnn_cell",
   LSTM: "lstm_cell",
   GRU: "gru_cell",
+  GRUResetAfter: "gru_cell",
   ConvLSTM2D: "conv_lstm_cell",
 };
 
@@ -29,9 +31,6 @@ const rnnCommon = ["units", "use_bias", "dropout", "recurrent_dropout", "return_
 type Kind = "SimpleRNN" | "LSTM" | "GRU";
 
 const readRnn = (kind: Kind) => (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => {
-  if (kind === "GRU") {
-    refuse(c, w, { reset_after: (v) => v !== false });
-  }
   const out: JsonObject = {
     ...pick(c, rnnCommon),
     activation: activationToTfjs(c.activation ?? "tanh", w, warn),
@@ -39,7 +38,8 @@ const readRnn = (kind: Kind) => (c: JsonObject, w: string, warn: (m: string) => 
   };
   if (kind !== "SimpleRNN") out.recurrent_activation = activationToTfjs(c.recurrent_activation ?? "sigmoid", w, warn);
   if (kind === "LSTM") out.unit_forget_bias = c.unit_forget_bias ?? true;
-  if (kind === "GRU") out.reset_after = false;
+  // Keras's default reset_after=True GRU is rebuilt as GRUResetAfter (see readGruClass).
+  if (kind === "GRU") out.reset_after = c.reset_after !== false;
   return out;
 };
 
@@ -98,6 +98,12 @@ const writeGru = (c: JsonObject, w: string): JsonObject => ({
   seed: null,
 });
 
+/** Keras's GRU is tslab-fit's GRUResetAfter unless `reset_after` is false (missing means true, Keras 3's default). */
+const readGruClass = (c: JsonObject): string => (c.reset_after === false ? "GRU" : "GRUResetAfter");
+
+/** GRUResetAfter: the same keys as Keras's GRU with `reset_after: true` (bias shape (2, 3u)). */
+const writeGruResetAfter = (c: JsonObject, w: string): JsonObject => ({ ...writeGru(c, w), reset_after: true });
+
 /** ConvLSTM2D: the LSTM gates (i, f, c, o) as convolutions; kernels (kh, kw, in, 4f) and (kh, kw, f, 4f) in both. */
 const readConvLstm = (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => ({
   ...readRnn("LSTM")(c, w, warn),
@@ -135,7 +141,10 @@ const writeConvLstm = (c: JsonObject, w: string): JsonObject => {
 
 /** Cell configs: the RNN layer's keys without the sequence options. */
 const readCell = (kind: Kind) => (c: JsonObject, w: string, warn: (m: string) => void): JsonObject => {
+  // A bare GRUCell inside RNN has no reset_after counterpart in tfjs (GRUResetAfter is a whole layer).
+  if (kind === "GRU") refuse(c, w, { reset_after: (v) => v !== false });
   const { return_sequences: _a, return_state: _b, go_backwards: _c, stateful: _d, unroll: _e, ...cell } = readRnn(kind)(c, w, warn);
+  if (kind === "GRU") cell.reset_after = false;
   return cell;
 };
 
@@ -196,9 +205,17 @@ export const RECURRENT_LAYERS: LayerMapping[] = [
     keras: "GRU",
     tfjs: "GRU",
     read: readRnn("GRU"),
+    readClass: readGruClass,
     write: writeGru,
     groups: rnnGroups,
-    note: "reset_after=False only (tfjs's GRU); Keras's default reset_after=True is refused",
+    note: "reset_after=False (tfjs's GRU); Keras's default reset_after=True loads as GRUResetAfter",
+  },
+  {
+    keras: "GRU",
+    tfjs: "GRUResetAfter",
+    write: writeGruResetAfter,
+    groups: rnnGroups,
+    note: "tslab-fit's own layer, Keras's default reset_after=True GRU: a Keras GRU with reset_after=True (or none) loads as it",
   },
   { keras: "ConvLSTM2D", tfjs: "ConvLSTM2D", read: readConvLstm, write: writeConvLstm, groups: rnnGroups },
 ];

@@ -80,4 +80,5 @@ export const REFUSED_TFJS: Record<string, Refusal> = {
   },
   CenterCrop: REFUSED_KERAS_CENTER_CROP,
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
+  GRUResetAfterCell: { reason: "a bare RNN cell is not a model layer", instead: "Use GRUResetAfter (gruResetAfter)" },
 };

@@ -51,6 +51,8 @@ export function layerRows(): Row[] {
   const relu = row("ReLU", "LeakyReLU");
   relu.read = true;
   relu.notes.push("a Keras ReLU with only negative_slope set loads as tfjs LeakyReLU");
+  // A Keras GRU reads as tslab-fit's GRUResetAfter unless reset_after is false.
+  row("GRU", "GRUResetAfter").read = true;
   const covered = new Set([...rows.values()].map((r) => r.tfjs));
   const tfjsClasses = tfjsLayerClasses();
   for (const cls of tfjsClasses) {

@@ -1,0 +1,10 @@
+// Layers and activations Keras 3 has and TensorFlow.js lacks, usable from TypeScript and mapped to Keras's classes
+// by the `.keras` reader and writer.
+export { KerasHardSigmoid } from "./keras-hard-sigmoid.js";
+export { GRUResetAfter, GRUResetAfterCell, gruResetAfter } from "./gru-reset-after.js";
+export type { GRUResetAfterArgs } from "./gru-reset-after.js";
+export { Normalization, normalization } from "./normalization.js";
+export type { NormalizationArgs, AdaptData } from "./normalization.js";
+export {
+  ZeroPadding1D, ZeroPadding3D, Cropping1D, UpSampling1D, UpSampling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, SpatialDropout2D,
+} from "./keras-extra.js";
