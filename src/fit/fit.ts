@@ -11,7 +11,6 @@ import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
 import { namedTestValues } from "./test-values.js";
 import { DeviceMean } from "./device-mean.js";
-import { useFasterWasmKernels } from "../kernels/wasm-matmul.js";
 import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
@@ -125,7 +124,6 @@ async function runTraining(
   options: CommonFitOptions,
   sizes: { batchSize: number | null; samples: number | null },
 ): Promise<History> {
-  useFasterWasmKernels();
   const verbose = options.verbose ?? 1;
   const user = options.callbacks ?? [];
   const history = (user.find((c) => c instanceof History) as History | undefined) ?? new History();

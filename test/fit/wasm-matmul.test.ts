@@ -3,7 +3,7 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist } from "../../src/index.js";
-import { useFasterWasmKernels } from "../../src/kernels/wasm-matmul.js";
+import { useFasterWasmKernels } from "../../src/kernels/wasm/batch-matmul.js";
 
 // Everything below runs on wasm, in this test file's own process. The stock kernel's results are taken first; the
 // faster BatchMatMul is installed afterwards (it stays for the process).

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { useFasterWasmKernels } from "./batch-matmul.js";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
@@ -59,5 +60,7 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
   }
+  // BatchMatMul wraps wasm's own kernel rather than replacing it (see batch-matmul.ts).
+  useFasterWasmKernels();
   return added;
 }
