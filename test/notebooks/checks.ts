@@ -47,7 +47,7 @@ function assertFile(run: NotebookRun, path: string, minBytes = 1): void {
 
 async function mnistWalkthrough(run: NotebookRun): Promise<void> {
   const nb = run.notebook;
-  assert.match(stdoutOf(cellWith(nb, "loadMnist(")), /\[ 10000, 784 \] \[ 10000 \]/);
+  assert.match(stdoutOf(cellWith(nb, "const { x, y } = loadMnist(")), /\[ 10000, 784 \] \[ 10000 \]/);
 
   // The training cell keeps exactly its final state: one progress display and one chart, both updated in place.
   const train = cellWith(nb, "await fit(");
