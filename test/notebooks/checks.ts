@@ -221,7 +221,8 @@ function callbacksTour(run: NotebookRun): void {
   assert.match(stdoutOf(cellWith(nb, "new TerminateOnNaN()] }")), /Batch 1: Invalid loss, terminating training\nepochs run: 1 of 5, loss NaN/);
 
   const crash = stdoutOf(cellWith(nb, "crashAfterEpoch(3)"));
-  assert.match(crash, /fit failed: simulated crash after epoch 3\nbackup on disk: true/);
+  // fit names the callback that threw (CallbackError) before its message.
+  assert.match(crash, /fit failed: LambdaCallback\.onEpochEnd threw: simulated crash after epoch 3\nbackup on disk: true/);
   const resumed = stdoutOf(cellWith(nb, "const resumed"));
   assert.match(resumed, /resuming at epoch 4/);
   assert.match(resumed, /epochs run after the restart: 4, 5, 6\n/);
