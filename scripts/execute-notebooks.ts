@@ -1,7 +1,7 @@
 // `npm run notebooks`: re-runs every notebook in notebooks/ top to bottom with the real tslab kernel (kernelspec under
 // a temporary prefix, the notebook in a temporary folder where `tslab-fit` is this repo) and saves it back with its
 // outputs, so readers (GitHub, nbviewer) see real results. A notebook that fails is left as it was. Drafts (see
-// test/notebooks/checks.ts) run only when named: npm run notebooks -- mnist-convnet.ipynb
+// test/notebooks/checks.ts) run only when named: npm run notebooks -- some-draft.ipynb
 import { copyFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureBuilt, kernelSkipReason, makeKernelEnv } from "../test/display/kernel-env.js";

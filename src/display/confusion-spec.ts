@@ -63,7 +63,8 @@ export function confusionSpec(matrix: number[][], names: string[], options: Conf
         title,
         // A fixed zero keeps empty cells white; an all-zero layer still needs a non-empty domain.
         scale: { scheme: { name: scheme, extent: [0.18, 1] }, domain: [0, options.normalized && diagonal ? 1 : max > 0 ? max : 1] },
-        legend: { orient: "right", gradientLength: Math.min(cell * k, 160), ...(options.normalized ? { format: ".2f" } : { format: "d", ...(max < 5 ? { values: Array.from({ length: Math.max(1, max) + 1 }, (_, i) => i) } : {}) }) },
+        // Two legends stack beside the matrix: each gets at most half its height, so they do not run far below it.
+        legend: { orient: "right", gradientLength: Math.min(Math.max(60, (cell * k) / 2 - 30), 160), ...(options.normalized ? { format: ".2f" } : { format: "d", ...(max < 5 ? { values: Array.from({ length: Math.max(1, max) + 1 }, (_, i) => i) } : {}) }) },
       },
       tooltip,
     },

@@ -34,7 +34,7 @@ export function chartFont(): FontChoice {
  * Approximate advance widths (em) of DejaVu Sans / Arial-like fonts. Without node-canvas Vega guesses 0.8 em per
  * character, which pads every label and legend far too much; this keeps the layout close to what gets drawn.
  */
-export function textWidth(text: string, fontSize: number): number {
+export function textWidth(text: string, fontSize: number, bold = false): number {
   let em = 0;
   for (const ch of text) {
     if (/[0-9]/.test(ch)) em += 0.64;
@@ -44,5 +44,6 @@ export function textWidth(text: string, fontSize: number): number {
     else if (/[a-z]/.test(ch)) em += 0.6;
     else em += 0.65;
   }
-  return em * fontSize;
+  // Bold faces run about a tenth wider; without this a bold title longer than its chart is cut off in the PNG.
+  return em * fontSize * (bold ? 1.1 : 1);
 }

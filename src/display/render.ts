@@ -53,6 +53,8 @@ function collectingLogger(target: string[] | { into: string[] }): VegaLiteLogger
   return logger;
 }
 
+const isBold = (weight: unknown) => weight === "bold" || weight === "bolder" || Number(weight) >= 600;
+
 /** Vega-Lite → Vega → SVG in Node (no canvas; text widths approximated for a DejaVu/Arial-like sans-serif). */
 export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
   const vega = await loadVega();
@@ -62,7 +64,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
     const metrics = vega.textMetrics;
     const estimate = metrics.width;
     // Swapped in only for this render, so anyone else's vega use in the process keeps Vega's own behaviour.
-    metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11);
+    metrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11, isBold(item.fontWeight));
     try {
       await view.runAsync();
       const svg = await view.toSVG();

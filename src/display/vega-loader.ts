@@ -9,7 +9,7 @@ export interface VegaView {
 export interface VegaModule {
   parse(spec: unknown): unknown;
   View: new (runtime: unknown, options: { renderer: "none"; logger?: VegaLiteLogger }) => VegaView;
-  textMetrics: { width: (item: { fontSize?: number }, text: string) => number };
+  textMetrics: { width: (item: { fontSize?: number; fontWeight?: string | number }, text: string) => number };
   version: string;
 }
 export interface VegaLiteLogger {

@@ -9,10 +9,7 @@ import { allCharts, cellWith, chartsOf, type NotebookRun, type Output, stdoutOf,
 export type NotebookCheck = (run: NotebookRun) => Promise<void> | void;
 
 /** Notebooks that cannot run yet, and why: the tests list them as skipped. */
-export const DRAFTS: Record<string, string> = {
-  "text-classification.ipynb": "drafted; its Embedding layer needs the wasm kernels of issue 8 to train on the default backend",
-  "mnist-convnet.ipynb": "drafted; its Conv2D layers need the wasm kernels of issue 8 to train on the default backend",
-};
+export const DRAFTS: Record<string, string> = {};
 
 /** A chart as tslab-fit sends it: interactive Vega-Lite, a PNG for static viewers, a text summary. */
 export function assertChart(chart: Output, what: string): any {
@@ -50,7 +47,7 @@ function assertFile(run: NotebookRun, path: string, minBytes = 1): void {
 
 async function mnistWalkthrough(run: NotebookRun): Promise<void> {
   const nb = run.notebook;
-  assert.match(stdoutOf(cellWith(nb, "loadMnist(")), /\[ 10000, 784 \] \[ 10000 \]/);
+  assert.match(stdoutOf(cellWith(nb, "const { x, y } = loadMnist(")), /\[ 10000, 784 \] \[ 10000 \]/);
 
   // The training cell keeps exactly its final state: one progress display and one chart, both updated in place.
   const train = cellWith(nb, "await fit(");
@@ -106,6 +103,82 @@ async function mnistWalkthrough(run: NotebookRun): Promise<void> {
   assert.ok(tiles.every((t: any) => t.wrong), "all 24 shown are misclassified (there are more than 24)");
 }
 
+async function mnistConvnet(run: NotebookRun): Promise<void> {
+  const nb = run.notebook;
+  assert.match(stdoutOf(cellWith(nb, "loadMnist(")), /train \[ 8333, 28, 28, 1 \] test \[ 1667, 28, 28, 1 \]/);
+  const summary = (cellWith(nb, "showModel(model)").outputs ?? []).filter((o) => o.output_type === "display_data");
+  assert.equal(summary.length, 1, "showModel is one output");
+  const summaryText = ([] as string[]).concat(summary[0].data!["text/plain"]).join("");
+  assert.match(summaryText, /\(Conv2D\) +│ \(None, 26, 26, 32\) +│ +320 │/);
+  assert.match(summaryText, /Total params: 34,826/);
+
+  const history = chartIn(run, "await fit(").datasets.history;
+  assert.equal(history.length, 3, "3 epochs");
+  assert.ok(history.at(-1).val_accuracy > 0.9, `val_accuracy ${history.at(-1).val_accuracy}`);
+  assertFile(run, "models/convnet-best.keras", 100_000);
+
+  // One TensorBoard run (train + validation): curves, a histogram and an image of every weight tensor.
+  const tags = tensorBoardTags(run, "logs/convnet");
+  assert.deepEqual([...tags.keys()].map((r) => r.split("/").at(-1)).sort(), ["train", "validation"]);
+  for (const [name, set] of tags) for (const t of ["epoch_loss", "epoch_accuracy"]) assert.ok(set.has(`scalar:${t}`), `${name} has ${t}`);
+  const train = [...tags.entries()].find(([name]) => name.endsWith("train"))![1];
+  const histograms = [...train].filter((t) => t.startsWith("histogram:"));
+  const images = [...train].filter((t) => t.startsWith("image:"));
+  assert.ok(histograms.length >= 6, `a histogram per weight (3 layers × kernel and bias): ${histograms}`);
+  assert.ok(images.some((t) => /conv2d.*kernel/i.test(t)), `the first filters as an image: ${images}`);
+
+  const evaluated = stdoutOf(cellWith(nb, "await evaluate(best, xTest"));
+  const tested = /test accuracy (\d+\.\d\d)% on 1667 digits, loss (\d\.\d{4})/.exec(evaluated);
+  assert.ok(tested, evaluated);
+  assert.ok(Number(tested[1]) > 90, `test accuracy ${tested[1]}%`);
+  const cells = chartIn(run, "plotConfusionMatrix(").data.values;
+  const right = cells.filter((c: any) => c.diagonal).reduce((sum: number, c: any) => sum + c.value, 0);
+  assert.equal(cells.reduce((sum: number, c: any) => sum + c.value, 0), 1667);
+  assert.ok(Math.abs((100 * right) / 1667 - Number(tested[1])) < 0.01, "the matrix agrees with evaluate's accuracy");
+  const tiles = chartIn(run, "plotSamples(").data.values;
+  assert.equal(tiles.length, 16);
+  assert.ok(tiles.every((t: any) => t.wrong), "all 16 shown are misclassified (there are more than 16)");
+}
+
+function textClassification(run: NotebookRun): void {
+  const nb = run.notebook;
+  assert.match(stdoutOf(cellWith(nb, "loadWordNetGlosses(")), /3200 training and 800 test definitions, classes: noun\.animal, noun\.plant, noun\.food, noun\.artifact/);
+  assert.match(stdoutOf(cellWith(nb, "vectorize.adapt(")), /words: a \| raised \| shelter .*\n +ids: +3 \d+ \d+ 7 .* 0 0\n/);
+  const summary = (cellWith(nb, "showModel(model)").outputs ?? []).filter((o) => o.output_type === "display_data");
+  assert.equal(summary.length, 1, "showModel is one output");
+  assert.match(([] as string[]).concat(summary[0].data!["text/plain"]).join(""), /\(Embedding\) +│ \(None, 20, 16\) +│ +80,000 │/);
+
+  // EarlyStopping stops before the 20 epochs and puts back the best epoch's weights: scored again on the validation
+  // part, the model gives the best epoch's val_loss, not the last one's.
+  const history = chartIn(run, "new EarlyStopping(").datasets.history;
+  assert.ok(history.length >= 3 && history.length < 20, `${history.length} epochs: stopped early`);
+  const valLosses = history.map((r: any) => r.val_loss);
+  const best = Math.min(...valLosses);
+  assert.ok(valLosses.at(-1) > best, "the last epoch is not the best one");
+  assert.ok(history.at(-1).val_accuracy > 0.75, `val_accuracy ${history.at(-1).val_accuracy}`);
+  assert.deepEqual(chartIn(run, "history.plot(").datasets.history, history, "history.plot draws the same run");
+  const restored = /val_loss now (\d\.\d{4}); best epoch (\d+): (\d\.\d{4}), last epoch (\d+): (\d\.\d{4})/.exec(stdoutOf(cellWith(nb, "const restored")));
+  assert.ok(restored, stdoutOf(cellWith(nb, "const restored")));
+  assert.equal(Number(restored[3]), Number(best.toFixed(4)), "the printed best val_loss is the chart's");
+  assert.equal(Number(restored[2]), valLosses.indexOf(best) + 1);
+  assert.equal(Number(restored[4]), history.length);
+  assert.ok(Math.abs(Number(restored[1]) - best) < 2e-4, `weights restored: val_loss ${restored[1]} after fit, best epoch ${best}`);
+
+  const tested = /test accuracy (\d+\.\d)% on 800 definitions, loss (\d\.\d{4})/.exec(stdoutOf(cellWith(nb, "await evaluate(model, xTest")));
+  assert.ok(tested, stdoutOf(cellWith(nb, "await evaluate(model, xTest")));
+  assert.ok(Number(tested[1]) > 75, `test accuracy ${tested[1]}% (chance 25%)`);
+  const cells = chartIn(run, "plotConfusionMatrix(").data.values;
+  assert.equal(cells.reduce((sum: number, c: any) => sum + c.value, 0), 800);
+  const right = cells.filter((c: any) => c.diagonal).reduce((sum: number, c: any) => sum + c.value, 0);
+  assert.ok(Math.abs(right / 8 - Number(tested[1])) < 0.06, "the matrix agrees with evaluate's accuracy");
+  const reportCell = cellWith(nb, "classificationReport(");
+  const tables = (reportCell.outputs ?? []).filter((o) => o.output_type === "display_data");
+  assert.equal(tables.length, 1, "the report is one output");
+  assert.match(([] as string[]).concat(tables[0].data!["text/plain"]).join(""), /artifact +0\.\d\d +0\.\d\d +0\.\d\d +\d+\n/);
+  assert.match(stdoutOf(reportCell), /hardest category: (animal|plant|food|artifact) \(F1 0\.\d{3}, \d+ test definitions\)/);
+  assert.equal(stdoutOf(cellWith(nb, "const mine")).trim().split("\n").length, 4, "one answer per definition");
+}
+
 function callbacksTour(run: NotebookRun): void {
   const nb = run.notebook;
   // List order: both train-begin hooks in order, the key the first callback adds reaches the second and History.
@@ -152,7 +225,8 @@ function callbacksTour(run: NotebookRun): void {
   assert.match(stdoutOf(cellWith(nb, "new TerminateOnNaN()] }")), /Batch 1: Invalid loss, terminating training\nepochs run: 1 of 5, loss NaN/);
 
   const crash = stdoutOf(cellWith(nb, "crashAfterEpoch(3)"));
-  assert.match(crash, /fit failed: simulated crash after epoch 3\nbackup on disk: true/);
+  // fit names the callback that threw (CallbackError) before its message.
+  assert.match(crash, /fit failed: LambdaCallback\.onEpochEnd threw: simulated crash after epoch 3\nbackup on disk: true/);
   const resumed = stdoutOf(cellWith(nb, "const resumed"));
   assert.match(resumed, /resuming at epoch 4/);
   assert.match(resumed, /epochs run after the restart: 4, 5, 6\n/);
@@ -201,6 +275,8 @@ function kerasInterop(run: NotebookRun): void {
 
 export const CHECKS: Record<string, NotebookCheck> = {
   "mnist-walkthrough.ipynb": mnistWalkthrough,
+  "mnist-convnet.ipynb": mnistConvnet,
+  "text-classification.ipynb": textClassification,
   "callbacks-tour.ipynb": callbacksTour,
   "tensorboard-runs.ipynb": tensorboardRuns,
   "keras-interop.ipynb": kerasInterop,
