@@ -69,10 +69,6 @@ export const REFUSED_TFJS: Record<string, Refusal> = {
     reason: "Keras 3 has no RandomWidth layer any more",
     instead: "Remove it from the model before saving (it only acts during training)",
   },
-  CategoryEncoding: {
-    reason: "not mapped by tslab-fit yet (its output modes and input ranks differ in detail from Keras's)",
-    instead: "Encode the categories before the model",
-  },
   CenterCrop: REFUSED_KERAS_CENTER_CROP,
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
   GRUResetAfterCell: { reason: "a bare RNN cell is not a model layer", instead: "Use GRUResetAfter (gruResetAfter)" },
