@@ -62,6 +62,6 @@ export const PREPROCESSING_LAYERS: LayerMapping[] = [
       for (const shape of callShapes(layer)) checkShape(w, TFJS_MODE[keras], shape);
       return { num_tokens: c.num_tokens, output_mode: keras, sparse: false };
     },
-    note: "inputs of rank 1 or 2; one_hot only on (batch) or (batch, 1); sparse=True refused",
+    note: "inputs of rank 1 or 2 (tfjs's predict() reshapes a rank-1 batch to (batch, 1): call such a model with model.apply); one_hot only on (batch) or (batch, 1); sparse=True refused",
   },
 ];
