@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { useBestBackend } from "../../src/backend.js";
 import { saveKeras } from "../../src/io/keras/index.js";
 import * as extra from "../../src/layers/keras-extra.js";
 
@@ -29,12 +30,20 @@ interface Case {
   name: string;
   layer: () => tf.layers.Layer;
   inputShape: number[];
+  /** Also compared on the backend useBestBackend() picks (wasm here), where tslab-fit replaces a wrong tfjs kernel. */
+  alsoOnBestBackend?: true;
 }
 
 const CASES: Case[] = [
   { name: "DepthwiseConv2D (depth multiplier 2)", layer: () => L.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2 }), inputShape: [4, 4, 3] },
   { name: "SeparableConv2D", layer: () => L.separableConv2d({ filters: 3, kernelSize: 2, depthMultiplier: 2 }), inputShape: [4, 4, 2] },
   { name: "Conv2DTranspose (stride 2)", layer: () => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2 }), inputShape: [3, 3, 2] },
+  {
+    name: "Conv3DTranspose (strides 2, 1, 2)",
+    layer: () => L.conv3dTranspose({ filters: 3, kernelSize: [2, 3, 2], strides: [2, 1, 2] }),
+    inputShape: [3, 2, 3, 4],
+    alsoOnBestBackend: true,
+  },
   { name: "PReLU", layer: () => L.prelu({}), inputShape: [3, 2] },
   { name: "ConvLSTM2D", layer: () => L.convLstm2d({ filters: 2, kernelSize: 2, recurrentActivation: "sigmoid", returnSequences: true }), inputShape: [3, 4, 4, 1] },
   { name: "RNN(LSTMCell)", layer: () => L.rnn({ cell: L.lstmCell({ units: 3, recurrentActivation: "sigmoid" }), returnSequences: true }), inputShape: [4, 2] },
@@ -65,12 +74,15 @@ describe("numerics equal to Keras's math on the saved weights", { skip }, () => 
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const c of CASES) {
-    it(c.name, async () => {
+  const runs = CASES.flatMap((c) => [{ c, best: false }, ...(c.alsoOnBestBackend ? [{ c, best: true }] : [])]);
+  for (const { c, best } of runs) {
+    it(best ? `${c.name}, on the best backend` : c.name, async () => {
+      if (best) await useBestBackend({ quiet: true });
+      else await tf.setBackend("cpu");
       const x = tf.input({ shape: c.inputShape });
       const model = tf.model({ inputs: x, outputs: c.layer().apply(x) as tf.SymbolicTensor });
       model.weights.forEach((w, i) => w.write(tf.randomUniform(w.shape, -0.7, 0.7, "float32", 40 + i)));
-      const file = path.join(dir, `${c.name.replace(/\W+/g, "_")}.keras`);
+      const file = path.join(dir, `${c.name.replace(/\W+/g, "_")}${best ? "_best" : ""}.keras`);
       await saveKeras(model, file, { onWarning: () => {} });
       const input = tf.randomNormal([2, ...c.inputShape], 0, 1, "float32", 8);
       const inputFile = `${file}.json`;

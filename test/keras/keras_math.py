@@ -49,14 +49,15 @@ def depthwise(x, k):
     return out
 
 
-def conv_transpose(x, k, s):
-    """k (kh, kw, f, c), valid padding: each input pixel scatters k[:, :, :, c] · x."""
-    kh, kw, f, _ = k.shape
-    n, h, w, _ = x.shape
-    out = np.zeros((n, (h - 1) * s + kh, (w - 1) * s + kw, f))
-    for i in range(h):
-        for j in range(w):
-            out[:, i * s:i * s + kh, j * s:j * s + kw, :] += np.einsum("nc,abfc->nabf", x[:, i, j, :], k)
+def conv_transpose(x, k, strides):
+    """x (n, *spatial, c), k (*kernel, f, c), valid padding, any number of spatial axes: each input position p
+    scatters k · x[p] into the output window starting at p · stride."""
+    kernel, f = k.shape[:-2], k.shape[-2]
+    spatial = x.shape[1:-1]
+    out = np.zeros((x.shape[0], *[(d - 1) * s + kk for d, s, kk in zip(spatial, strides, kernel)], f))
+    for p in np.ndindex(*spatial):
+        window = tuple(slice(i * s, i * s + kk) for i, s, kk in zip(p, strides, kernel))
+        out[(slice(None), *window, slice(None))] += np.tensordot(x[(slice(None), *p)], k, axes=([1], [-1]))
     return out
 
 
@@ -138,6 +139,7 @@ def main():
         print(json.dumps(y.tolist()))
         return
     key = {"DepthwiseConv2D": "depthwise_conv2d", "SeparableConv2D": "separable_conv2d", "Conv2DTranspose": "conv2d_transpose",
+           "Conv3DTranspose": "conv3d_transpose",
            "Bidirectional": "bidirectional", "ConvLSTM2D": "conv_lstm2d", "PReLU": "p_re_lu"}[cls]
     base = f"layers/{key}"
     if cls == "DepthwiseConv2D":
@@ -146,9 +148,10 @@ def main():
     elif cls == "SeparableConv2D":
         dk, pk, bias = vars_of(h5, base + "/vars")
         y = np.tensordot(depthwise(x, dk), pk[0, 0], axes=([3], [0])) + bias
-    elif cls == "Conv2DTranspose":
+    elif cls in ("Conv2DTranspose", "Conv3DTranspose"):
+        assert cfg["padding"] == "valid", "keras_math.py computes valid transposed convolutions only"
         k, bias = vars_of(h5, base + "/vars")
-        y = conv_transpose(x, k, cfg["strides"][0]) + bias
+        y = conv_transpose(x, k, cfg["strides"]) + bias
     elif cls == "PReLU":
         (alpha,) = vars_of(h5, base + "/vars")
         y = np.maximum(x, 0) + alpha * np.minimum(x, 0)

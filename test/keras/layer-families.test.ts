@@ -97,6 +97,14 @@ export const CASES: Case[] = [
     keys: ["filters", "output_padding", "dilation_rate"],
   },
   {
+    name: "Conv3DTranspose with strides (wasm: tslab-fit's Conv3DBackpropInputV2 kernel)",
+    build: () => seq([L.conv3dTranspose({ filters: 3, kernelSize: [2, 3, 2], strides: [2, 1, 2], padding: "same", inputShape: [3, 2, 3, 4] })])(),
+    input: rnd(2, 3, 2, 3, 4),
+    keras: "Conv3DTranspose",
+    datasets: { "layers/conv3d_transpose/vars/0": [2, 3, 2, 3, 4], "layers/conv3d_transpose/vars/1": [3] },
+    keys: ["filters", "output_padding", "dilation_rate"],
+  },
+  {
     name: "DepthwiseConv2D",
     build: () => seq([L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, inputShape: [5, 5, 3] })])(),
     input: rnd(2, 5, 5, 3),

@@ -52,6 +52,6 @@ export function layerToTfjs(entry: JsonObject, warn: (m: string) => void): JsonO
   if (dtype !== "float32") warn(`${where}: dtype policy "${dtype}" loaded as float32`);
   return {
     class_name: mapping.readClass?.(c, where) ?? mapping.tfjs,
-    config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...mapping.read(c, where, warn, { toTfjs: (e) => layerToTfjs(e, warn) }) },
+    config: { name: c.name ?? entry.name ?? null, trainable: c.trainable ?? true, ...mapping.read(c, where, warn, { toTfjs: (e) => layerToTfjs(e, warn) }, entry) },
   };
 }

@@ -52,7 +52,6 @@ const conv = (cls: string, rank: number): LayerMapping => ({
   write: writeWith(rank, (c) => ({ filters: c.filters }), ["kernel", "bias"]),
 });
 
-// Conv3DTranspose is not mapped: tfjs 4.22's layer gave outputs that differ from a direct computation (layers/refused.ts).
 const convTranspose = (cls: string, rank: number): LayerMapping => ({
   keras: cls,
   tfjs: cls,
@@ -68,6 +67,8 @@ export const CONV_LAYERS: LayerMapping[] = [
   conv("Conv2D", 2),
   conv("Conv3D", 3),
   convTranspose("Conv2DTranspose", 2),
+  // Correct on wasm only with tslab-fit's Conv3DBackpropInputV2 kernel (src/kernels/wasm/conv3d-backprop-input.ts).
+  convTranspose("Conv3DTranspose", 3),
   {
     keras: "DepthwiseConv2D",
     tfjs: "DepthwiseConv2D",

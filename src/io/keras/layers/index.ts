@@ -5,6 +5,7 @@ import { EXTRA_LAYERS } from "./extra.js";
 import { MERGING_LAYERS } from "./merging.js";
 import { NORMALIZATION_LAYERS } from "./normalization.js";
 import { POOLING_LAYERS } from "./pooling.js";
+import { PREPROCESSING_LAYERS } from "./preprocessing.js";
 import { RECURRENT_LAYERS } from "./recurrent.js";
 import { registerLayerMappings } from "./registry.js";
 import { REGULARIZATION_LAYERS } from "./regularization.js";
@@ -18,6 +19,7 @@ import { WRAPPER_LAYERS } from "./wrappers.js";
 const FAMILIES = [
   CORE_LAYERS, CONV_LAYERS, POOLING_LAYERS, NORMALIZATION_LAYERS, RECURRENT_LAYERS, RESHAPING_LAYERS,
   ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS, WRAPPER_LAYERS, EXTRA_LAYERS,
+  PREPROCESSING_LAYERS,
 ];
 for (const family of FAMILIES) registerLayerMappings(family);
 

@@ -46,10 +46,6 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
   DepthwiseConv1D: NO_TFJS("DepthwiseConv1D"),
   ConvLSTM1D: NO_TFJS("ConvLSTM1D"),
   ConvLSTM3D: NO_TFJS("ConvLSTM3D"),
-  Conv3DTranspose: {
-    reason: "TensorFlow.js 4.22's Conv3DTranspose gave outputs that differ from a direct computation in tslab-fit's tests",
-    instead: "Keep this model in Python for now",
-  },
   CenterCrop: REFUSED_KERAS_CENTER_CROP,
   Resizing: {
     reason: "TensorFlow.js's Resizing aligns corners while Keras's uses half-pixel centers, so outputs would differ",
@@ -68,15 +64,10 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
 
 /** tfjs classes the writer refuses (besides those with no Keras 3 class at all). */
 export const REFUSED_TFJS: Record<string, Refusal> = {
-  Conv3DTranspose: REFUSED_KERAS.Conv3DTranspose,
   Resizing: REFUSED_KERAS.Resizing,
   RandomWidth: {
     reason: "Keras 3 has no RandomWidth layer any more",
     instead: "Remove it from the model before saving (it only acts during training)",
-  },
-  CategoryEncoding: {
-    reason: "not mapped by tslab-fit yet (its output modes and input ranks differ in detail from Keras's)",
-    instead: "Encode the categories before the model",
   },
   CenterCrop: REFUSED_KERAS_CENTER_CROP,
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },

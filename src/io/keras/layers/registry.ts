@@ -36,8 +36,11 @@ export interface LayerMapping {
   keras: string;
   /** The tfjs class. */
   tfjs: string;
-  /** Keras 3 config → tfjs config (snake_case keys, as tfjs's deserializer reads them). Absent: write-only. */
-  read?: (c: JsonObject, where: string, warn: Warn, nested: NestedRead) => JsonObject;
+  /**
+   * Keras 3 config → tfjs config (snake_case keys, as tfjs's deserializer reads them); `entry` is the layer's whole
+   * Keras entry (with its build_config). Absent: write-only.
+   */
+  read?: (c: JsonObject, where: string, warn: Warn, nested: NestedRead, entry?: JsonObject) => JsonObject;
   /** The tfjs class to build when it depends on the config (Keras ReLU → ReLU, LeakyReLU or ThresholdedReLU). */
   readClass?: (c: JsonObject, where: string) => string;
   /** tfjs `toJSON()` config → the exact key set Keras 3.3–3.5 writes for the class. Absent: read-only. */
