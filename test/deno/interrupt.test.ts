@@ -3,11 +3,8 @@
 // (stopOnInterrupt defaults to true in a notebook): training stops at the next batch boundary, onTrainEnd runs, fit
 // resolves, the cell ends normally and the next cell runs clean. Outside fit, the interrupt still ends the kernel.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { ensureBuilt, PYTHON } from "../display/kernel-env.js";
+import { ensureBuilt, runKernelCells } from "../display/kernel-env.js";
 import { denoSkipReason, KERNEL_NAME, makeDenoKernelEnv } from "./deno-env.js";
 
 const VL = "application/vnd.vegalite.v5+json";
@@ -54,23 +51,13 @@ test("Deno kernel: an interrupt during fit stops at a batch boundary, runs onTra
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeDenoKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
   const cells = [
     setup,
     { code: train, interrupt_when: "EPOCH 1", late: 1 },
     { code: after, late: 1 },
     { code: idle, interrupt_after: 1 },
   ];
-  writeFileSync(cellsFile, JSON.stringify(cells));
-  const out = join(env.root, "out.json");
-  const run = spawnSync(PYTHON, [join(__dirname, "..", "display", "kernel_driver.py"), cellsFile, env.notebookDir, out, KERNEL_NAME], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 280_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const [ready, trained, next, outside] = (JSON.parse(readFileSync(out, "utf8")) as { cells: Cell[] }).cells;
+  const [ready, trained, next, outside] = runKernelCells<Cell>(cells, env, { kernelName: KERNEL_NAME, timeoutMs: 280_000 });
   const text = (c: Cell) => c.messages.filter((m) => m.msg_type === "stream").map((m) => m.content.text).join("");
   assert.match(text(ready), /ready/, text(ready));
 

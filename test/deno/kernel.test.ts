@@ -1,11 +1,8 @@
 // Deno's Jupyter kernel (`deno jupyter`), driven through jupyter_client like the tslab kernel tests: charts are one
 // multi-MIME display_data, LivePlot and the progress display update in place by display id, tfjs is one copy.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { ensureBuilt, PYTHON } from "../display/kernel-env.js";
+import { ensureBuilt, runKernelCells } from "../display/kernel-env.js";
 import { denoSkipReason, KERNEL_NAME, makeDenoKernelEnv } from "./deno-env.js";
 
 const VL = "application/vnd.vegalite.v5+json";
@@ -58,17 +55,7 @@ test("Deno kernel: charts are one multi-MIME display_data; LivePlot and progress
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeDenoKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
-  writeFileSync(cellsFile, JSON.stringify(CELLS));
-  const out = join(env.root, "out.json");
-  const run = spawnSync(PYTHON, [join(__dirname, "..", "display", "kernel_driver.py"), cellsFile, env.notebookDir, out, KERNEL_NAME], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 280_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const { cells } = JSON.parse(readFileSync(out, "utf8")) as { cells: Cell[] };
+  const cells = runKernelCells<Cell>(CELLS, env, { kernelName: KERNEL_NAME, timeoutMs: 280_000 });
   assert.equal(cells.length, 3, "every cell ran");
   const [train, plot, runs] = cells;
 

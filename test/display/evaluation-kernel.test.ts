@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { ensureBuilt, kernelSkipReason, makeKernelEnv, PYTHON } from "./kernel-env.js";
+import { ensureBuilt, kernelSkipReason, makeKernelEnv, runKernelCells } from "./kernel-env.js";
 
 const VL = "application/vnd.vegalite.v5+json";
 const CHART = [VL, "image/png", "text/plain"].sort();
@@ -41,17 +38,7 @@ test("real tslab kernel: evaluate's progress and result, each evaluation chart a
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
-  writeFileSync(cellsFile, JSON.stringify(CELLS));
-  const out = join(env.root, "out.json");
-  const run = spawnSync(PYTHON, [join(__dirname, "kernel_driver.py"), cellsFile, env.notebookDir, out], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 300_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const { cells } = JSON.parse(readFileSync(out, "utf8")) as { cells: { reply: any; messages: Msg[] }[] };
+  const cells = runKernelCells<{ reply: any; messages: Msg[] }>(CELLS, env, { timeoutMs: 300_000 });
   const stream = (c: { messages: Msg[] }, name?: string) =>
     c.messages.filter((m) => m.msg_type === "stream" && (!name || m.content.name === name)).map((m) => m.content.text).join("");
   const displays = (c: { messages: Msg[] }) => c.messages.filter((m) => m.msg_type === "display_data");

@@ -1,7 +1,8 @@
 // Shared setup for the tests that run the real tslab kernel: a private kernelspec, a notebook folder where
 // `tslab-fit` resolves to this repo's dist/, and the reasons to skip when Jupyter is missing.
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { tempDir } from "../helpers.js";
@@ -129,4 +130,25 @@ export function jupyterEnv(root: string, jupyterPath: string): NodeJS.ProcessEnv
     IPYTHONDIR: join(root, "ipython"),
     TF_CPP_MIN_LOG_LEVEL: "2",
   };
+}
+
+/** A cell for kernel_driver.py: its code, or its code with when to interrupt it and how long to wait for late output. */
+export type DriverCell = string | { code: string; interrupt_after?: number; interrupt_when?: string; settle?: number; late?: number };
+
+/**
+ * Runs `cells` one after another in a fresh kernel through kernel_driver.py (jupyter_client) and returns, per cell,
+ * its execute reply and the messages it published. Fails the test if the driver itself fails.
+ */
+export function runKernelCells<Cell = { reply: any; messages: any[]; after: any[] }>(
+  cells: DriverCell[],
+  where: { root: string; notebookDir: string; env: NodeJS.ProcessEnv },
+  options: { kernelName?: string; timeoutMs?: number } = {},
+): Cell[] {
+  const cellsFile = join(where.root, "cells.json");
+  const out = join(where.root, "out.json");
+  writeFileSync(cellsFile, JSON.stringify(cells));
+  const args = [join(__dirname, "kernel_driver.py"), cellsFile, where.notebookDir, out, ...(options.kernelName ? [options.kernelName] : [])];
+  const run = spawnSync(PYTHON, args, { env: where.env, encoding: "utf8", timeout: options.timeoutMs ?? 240_000, maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
+  return (JSON.parse(readFileSync(out, "utf8")) as { cells: Cell[] }).cells;
 }

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { ensureBuilt, kernelSkipReason, makeKernelEnv, PYTHON } from "./kernel-env.js";
+import { ensureBuilt, kernelSkipReason, makeKernelEnv, runKernelCells } from "./kernel-env.js";
 
 const VL = "application/vnd.vegalite.v5+json";
 
@@ -34,16 +31,7 @@ test("real tslab kernel: LivePlot sends one multi-MIME display_data, then live u
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
-  writeFileSync(cellsFile, JSON.stringify(CELLS));
-  const run = spawnSync(PYTHON, [join(__dirname, "kernel_driver.py"), cellsFile, env.notebookDir, join(env.root, "out.json")], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 240_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const { cells } = JSON.parse(readFileSync(join(env.root, "out.json"), "utf8")) as { cells: { reply: any; messages: Msg[] }[] };
+  const cells = runKernelCells<{ reply: any; messages: Msg[] }>(CELLS, env);
   const streams = (msgs: Msg[]) => msgs.filter((m) => m.msg_type === "stream").map((m) => m.content.text).join("");
 
   // Cell 1: training with LivePlot.
@@ -116,16 +104,7 @@ test("real tslab kernel: an interrupt stops fit and LivePlot still sends its fin
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
-  writeFileSync(cellsFile, JSON.stringify(INTERRUPT_CELLS));
-  const out = join(env.root, "out.json");
-  const run = spawnSync(PYTHON, [join(__dirname, "kernel_driver.py"), cellsFile, env.notebookDir, out], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 240_000,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const { cells } = JSON.parse(readFileSync(out, "utf8")) as { cells: { reply: any; messages: Msg[]; after: Msg[] }[] };
+  const cells = runKernelCells<{ reply: any; messages: Msg[]; after: Msg[] }>(INTERRUPT_CELLS, env);
   const [setup, train, check] = cells;
   assert.equal(setup.reply.status, "ok");
   assert.equal(train.reply.status, "error", "tslab ends an interrupted cell with an error");

@@ -1,11 +1,8 @@
 // The two models every tutorial trains after the MLP — a convnet and an embedding model — in the real tslab kernel,
 // on the backend useBestBackend() picks (wasm here).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { ensureBuilt, kernelSkipReason, makeKernelEnv, PYTHON } from "../display/kernel-env.js";
+import { ensureBuilt, kernelSkipReason, makeKernelEnv, runKernelCells } from "../display/kernel-env.js";
 
 const CELLS = [
   `import * as tf from "@tensorflow/tfjs";
@@ -38,16 +35,7 @@ test("real tslab kernel: a Conv2D and an Embedding model train under useBestBack
   if (reason) return t.skip(reason);
   ensureBuilt();
   const env = makeKernelEnv();
-  const cellsFile = join(env.root, "cells.json");
-  writeFileSync(cellsFile, JSON.stringify(CELLS));
-  const run = spawnSync(PYTHON, [join(__dirname, "../display/kernel_driver.py"), cellsFile, env.notebookDir, join(env.root, "out.json")], {
-    env: env.env,
-    encoding: "utf8",
-    timeout: 240_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  assert.equal(run.status, 0, `driver failed:\n${run.stderr.slice(-4000)}`);
-  const { cells } = JSON.parse(readFileSync(join(env.root, "out.json"), "utf8")) as { cells: { reply: any; messages: any[] }[] };
+  const cells = runKernelCells(CELLS, env);
   const text = (i: number) => cells[i].messages.filter((m) => m.msg_type === "stream").map((m) => m.content.text).join("");
   cells.forEach((c, i) => assert.equal(c.reply.status, "ok", `cell ${i} failed:\n${text(i)}\n${JSON.stringify(c.reply)}`));
   assert.match(text(0), /BACKEND wasm/);
