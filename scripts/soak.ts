@@ -27,6 +27,7 @@ import {
   useBestBackend,
 } from "../src/index.js";
 import { RECORD_FOOTER_BYTES, RECORD_HEADER_BYTES, scanRecords } from "../src/tensorboard/record.js";
+import { toyData } from "../test/helpers.js";
 
 export interface SoakOptions {
   epochs: number;
@@ -70,19 +71,6 @@ function openFileHandles(): number {
   }
 }
 
-function toyData(n: number): { x: tf.Tensor2D; y: tf.Tensor1D } {
-  let s = 3;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
-  const xs: number[][] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const label = i % 3;
-    xs.push([label + rand() * 0.5, rand(), label * 0.5 - rand(), rand()]);
-    ys.push(label);
-  }
-  return { x: tf.tensor2d(xs), y: tf.tensor1d(ys, "int32") };
-}
-
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const { epochs } = options;
   const warmup = options.warmup ?? Math.min(20, Math.floor(epochs / 5));
@@ -90,7 +78,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => {});
   await useBestBackend();
   const dir = await mkdtemp(join(tmpdir(), "tslab-fit-soak-"));
-  const { x, y } = toyData(64);
+  const { x, y } = toyData(64, 3);
   // A functional model with two branches, so the checkpoints and the graph carry a real DAG.
   const input = tf.input({ shape: [4] });
   const wide = tf.layers.dense({ units: 12, activation: "relu" }).apply(input) as tf.SymbolicTensor;
