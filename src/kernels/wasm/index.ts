@@ -6,6 +6,7 @@ import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
 import { depthwiseConv2dBackpropFilter } from "./depthwise-conv2d-backprop-filter.js";
 import { depthwiseConv2dBackpropInput } from "./depthwise-conv2d-backprop-input.js";
 import { maxPoolGrad } from "./max-pool-grad.js";
+import { useNaNKeepingWasmKernels } from "./nan-propagation.js";
 import { unsortedSegmentSum } from "./unsorted-segment-sum.js";
 
 export interface WasmKernel {
@@ -62,5 +63,7 @@ export function registerWasmKernels(): string[] {
   }
   // BatchMatMul wraps wasm's own kernel rather than replacing it (see batch-matmul.ts).
   useFasterWasmKernels();
+  // Not for speed: wasm's clamps turn NaN into numbers, hiding a diverged model (see nan-propagation.ts).
+  useNaNKeepingWasmKernels();
   return added;
 }
