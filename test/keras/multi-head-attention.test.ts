@@ -1,0 +1,211 @@
+// Issue 15: Keras 3's MultiHeadAttention as a tfjs layer. Its outputs are checked against a plain-JS reference of
+// Keras's attention math written here with loops (no tfjs), a transformer block trains with fit on the best backend,
+// and the .keras file round-trips with Keras's config keys and weight paths (read back by h5py).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { useBestBackend } from "../../src/backend.js";
+import { fit } from "../../src/fit/fit.js";
+import { loadKeras, readKerasArchive, saveKeras } from "../../src/io/keras/index.js";
+import { MultiHeadAttention, multiHeadAttention } from "../../src/layers/index.js";
+
+const quiet = { onWarning: () => {} };
+let dir: string;
+
+before(async () => {
+  await useBestBackend({ quiet: true });
+  dir = mkdtempSync(path.join(os.tmpdir(), "tslab-fit-mha-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// ---- the reference: Keras's MultiHeadAttention forward pass with loops ----
+
+/** A dense array with its shape, indexed row-major. */
+interface Arr {
+  shape: number[];
+  data: ArrayLike<number>;
+}
+
+const at = (a: Arr, ...idx: number[]) => {
+  let flat = 0;
+  for (let i = 0; i < idx.length; i++) flat = flat * a.shape[i] + idx[i];
+  return a.data[flat];
+};
+
+interface RefWeights {
+  wq: Arr; bq: Arr | null; wk: Arr; bk: Arr | null; wv: Arr; bv: Arr | null; wo: Arr; bo: Arr | null;
+}
+
+/**
+ * Keras's computation (multi_head_attention.py): EinsumDense projections `abc,cde->abde` of query, key (defaults to
+ * value) and value; scores `q·k / sqrt(keyDim)` per head; positions where the mask is 0 get -1e9 before the softmax
+ * over the key axis; the weighted sum of values; the output EinsumDense `abcd,cde->abe` (flattened output dims).
+ */
+function reference(
+  query: Arr, value: Arr, key: Arr | null, w: RefWeights,
+  opts: { heads: number; keyDim: number; valueDim: number; causal?: boolean; mask?: Arr },
+): number[] {
+  const k = key ?? value;
+  const [B, T, dq] = query.shape;
+  const S = value.shape[1];
+  const { heads: N, keyDim: H, valueDim: Hv } = opts;
+  const E = w.wo.shape.slice(2).reduce((a, c) => a * c, 1);
+  const proj = (x: Arr, W: Arr, bias: Arr | null, b: number, t: number, n: number, h: number, dim: number) => {
+    let sum = bias ? at(bias, n, h) : 0;
+    for (let c = 0; c < x.shape[2]; c++) sum += at(x, b, t, c) * W.data[(c * N + n) * dim + h];
+    return sum;
+  };
+  const out: number[] = [];
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      // context[n][h] for this (b, t)
+      const context: number[][] = [];
+      for (let n = 0; n < N; n++) {
+        const q = Array.from({ length: H }, (_, h) => proj(query, w.wq, w.bq, b, t, n, h, H));
+        const scores: number[] = [];
+        for (let s = 0; s < S; s++) {
+          let dot = 0;
+          for (let h = 0; h < H; h++) dot += q[h] * proj(k, w.wk, w.bk, b, s, n, h, H);
+          let allowed = true;
+          if (opts.causal && s > t) allowed = false;
+          if (opts.mask && at(opts.mask, opts.mask.shape[0] === 1 ? 0 : b, t, s) === 0) allowed = false;
+          scores.push(dot / Math.sqrt(H) + (allowed ? 0 : -1e9));
+        }
+        const max = Math.max(...scores);
+        const e = scores.map((x) => Math.exp(x - max));
+        const total = e.reduce((a, c) => a + c, 0);
+        const p = e.map((x) => x / total);
+        context.push(Array.from({ length: Hv }, (_, h) => {
+          let sum = 0;
+          for (let s = 0; s < S; s++) sum += p[s] * proj(value, w.wv, w.bv, b, s, n, h, Hv);
+          return sum;
+        }));
+      }
+      for (let e = 0; e < E; e++) {
+        let sum = w.bo ? w.bo.data[e] : 0;
+        for (let n = 0; n < N; n++) for (let h = 0; h < Hv; h++) sum += context[n][h] * w.wo.data[(n * Hv + h) * E + e];
+        out.push(sum);
+      }
+    }
+  }
+  void dq;
+  return out;
+}
+
+function arr(t: tf.Tensor): Arr {
+  return { shape: t.shape, data: t.dataSync() };
+}
+
+function weightsOf(layer: MultiHeadAttention): RefWeights {
+  const ws = layer.getWeights().map(arr);
+  if (!layer.useBias) return { wq: ws[0], bq: null, wk: ws[1], bk: null, wv: ws[2], bv: null, wo: ws[3], bo: null };
+  return { wq: ws[0], bq: ws[1], wk: ws[2], bk: ws[3], wv: ws[4], bv: ws[5], wo: ws[6], bo: ws[7] };
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, "same number of values");
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Random weights, biases included, so that every term of the formula shows in the output. */
+function randomize(layer: tf.layers.Layer, seed: number): void {
+  layer.setWeights(layer.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, "float32", seed + i)));
+}
+
+interface Case {
+  name: string;
+  B: number; T: number; S: number; dq: number; dv: number; dk?: number;
+  heads: number; keyDim: number; valueDim?: number; outputShape?: number | number[]; useBias?: boolean;
+  causal?: boolean; mask?: boolean;
+}
+
+const CASES: Case[] = [
+  { name: "self-attention shape, one head", B: 2, T: 5, S: 5, dq: 4, dv: 4, heads: 1, keyDim: 3 },
+  { name: "query and value of different lengths and widths, three heads", B: 2, T: 3, S: 6, dq: 5, dv: 7, heads: 3, keyDim: 2 },
+  { name: "key given, valueDim ≠ keyDim", B: 3, T: 4, S: 2, dq: 3, dv: 6, dk: 5, heads: 2, keyDim: 4, valueDim: 3 },
+  { name: "outputShape set, no bias", B: 2, T: 4, S: 3, dq: 6, dv: 2, heads: 2, keyDim: 3, outputShape: 5, useBias: false },
+  { name: "outputShape of two dims", B: 1, T: 3, S: 3, dq: 4, dv: 4, heads: 2, keyDim: 2, outputShape: [2, 3] },
+  { name: "causal mask", B: 2, T: 6, S: 6, dq: 4, dv: 4, heads: 2, keyDim: 3, causal: true },
+  { name: "causal mask with T ≠ S", B: 2, T: 3, S: 5, dq: 4, dv: 3, heads: 2, keyDim: 2, causal: true },
+  { name: "attention mask input with key", B: 2, T: 4, S: 5, dq: 3, dv: 3, dk: 2, heads: 2, keyDim: 2, mask: true },
+  { name: "attention mask and causal mask", B: 2, T: 5, S: 5, dq: 3, dv: 3, heads: 3, keyDim: 2, mask: true, causal: true },
+];
+
+/** A 0/1 mask with some zeros but at least one allowed key per query row. */
+function attentionMask(B: number, T: number, S: number): tf.Tensor {
+  const data = new Float32Array(B * T * S);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) data[(b * T + t) * S + s] = s === 0 || (b + t + s) % 3 !== 0 ? 1 : 0;
+  return tf.tensor3d(data, [B, T, S]);
+}
+
+describe("MultiHeadAttention: Keras's math", () => {
+  for (const c of CASES) {
+    it(`matches the loop reference: ${c.name}`, () => {
+      const layer = multiHeadAttention({
+        numHeads: c.heads, keyDim: c.keyDim, valueDim: c.valueDim, outputShape: c.outputShape, useBias: c.useBias,
+        useCausalMask: c.causal, attentionMaskInput: c.mask,
+      });
+      const query = tf.randomNormal([c.B, c.T, c.dq], 0, 1, "float32", 1);
+      const value = tf.randomNormal([c.B, c.S, c.dv], 0, 1, "float32", 2);
+      const key = c.dk ? tf.randomNormal([c.B, c.S, c.dk], 0, 1, "float32", 3) : null;
+      const mask = c.mask ? attentionMask(c.B, c.T, c.S) : null;
+      const inputs = [query, value, ...(key ? [key] : []), ...(mask ? [mask] : [])];
+      layer.apply(inputs); // builds
+      randomize(layer, 10);
+      const y = layer.apply(inputs) as tf.Tensor;
+      const outDims = c.outputShape === undefined ? [c.dq] : typeof c.outputShape === "number" ? [c.outputShape] : c.outputShape;
+      assert.deepEqual(y.shape, [c.B, c.T, ...outDims]);
+      const ref = reference(arr(query), arr(value), key ? arr(key) : null, weightsOf(layer), {
+        heads: c.heads, keyDim: c.keyDim, valueDim: c.valueDim ?? c.keyDim, causal: c.causal, mask: mask ? arr(mask) : undefined,
+      });
+      const d = maxDiff(y.dataSync(), ref);
+      assert.ok(d < 1e-4, `max |tfjs − reference| = ${d}`);
+    });
+  }
+
+  it("holds Keras's variables: kernels (d, heads, dim), biases (heads, dim), output (heads, valueDim, out)", () => {
+    const layer = multiHeadAttention({ numHeads: 3, keyDim: 4, valueDim: 5, outputShape: 7 });
+    layer.apply([tf.zeros([1, 2, 6]), tf.zeros([1, 3, 8]), tf.zeros([1, 3, 9])]);
+    assert.deepEqual(layer.getWeights().map((w) => w.shape), [[6, 3, 4], [3, 4], [9, 3, 4], [3, 4], [8, 3, 5], [3, 5], [3, 5, 7], [7]]);
+  });
+
+  it("the causal mask really hides later positions (changing them leaves earlier outputs alone)", () => {
+    const layer = multiHeadAttention({ numHeads: 2, keyDim: 3, useCausalMask: true });
+    const x = tf.randomNormal([1, 5, 4], 0, 1, "float32", 4);
+    const changed = tf.concat([x.slice([0, 0, 0], [1, 3, 4]), tf.randomNormal([1, 2, 4], 0, 1, "float32", 5)], 1);
+    const a = (layer.apply([x, x]) as tf.Tensor).slice([0, 0, 0], [1, 3, 4]);
+    const b = (layer.apply([changed, changed]) as tf.Tensor).slice([0, 0, 0], [1, 3, 4]);
+    assert.ok(maxDiff(a.dataSync(), b.dataSync()) < 1e-6);
+  });
+
+  it("dropout acts in training only", () => {
+    const layer = multiHeadAttention({ numHeads: 2, keyDim: 3, dropout: 0.5 });
+    const x = tf.randomNormal([2, 6, 4], 0, 1, "float32", 6);
+    const inference = layer.apply([x, x]) as tf.Tensor;
+    const again = layer.apply([x, x], { training: false }) as tf.Tensor;
+    const noDrop = multiHeadAttention({ numHeads: 2, keyDim: 3 });
+    noDrop.apply([x, x]);
+    noDrop.setWeights(layer.getWeights());
+    assert.ok(maxDiff(inference.dataSync(), (noDrop.apply([x, x]) as tf.Tensor).dataSync()) < 1e-6, "identity at inference");
+    assert.ok(maxDiff(inference.dataSync(), again.dataSync()) < 1e-6);
+    const training = layer.apply([x, x], { training: true }) as tf.Tensor;
+    assert.ok(maxDiff(inference.dataSync(), training.dataSync()) > 1e-3, "training output differs");
+  });
+
+  it("bad arguments name the argument and what is allowed", () => {
+    assert.throws(() => multiHeadAttention({ numHeads: 0, keyDim: 2 }), /numHeads must be a positive integer/);
+    assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 1.5 }), /keyDim must be a positive integer/);
+    assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, dropout: 1 }), /dropout must be a number in \[0, 1\)/);
+    assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1] as unknown as null }), /attentionAxes \[1\] is not supported/);
+    const layer = multiHeadAttention({ numHeads: 2, keyDim: 2 });
+    assert.throws(() => layer.apply(tf.input({ shape: [3, 4] })), /expects a list of inputs|expects the inputs/);
+    assert.throws(() => layer.apply([tf.input({ shape: [3, 4] }), tf.input({ shape: [5, 4] }), tf.input({ shape: [4, 4] })]), /same sequence length/);
+    assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([tf.input({ shape: [3, 4, 2] }), tf.input({ shape: [3, 4, 2] })]), /\(batch, sequence, features\)/);
+  });
+});
