@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs";
  *
  * Keras takes `key`, `attention_mask` and `use_causal_mask` as call arguments. tfjs's graph executor (used by
  * `fit` and `predict`) drops per-call keyword arguments, so here the inputs are one list
- * `[query, value, key?, attentionMask?]` and the layer's options say what the list holds.
+ * `[query, value, key?, attentionMask?]` (or the query alone for self-attention) and the layer's options say what the
+ * list holds.
  */
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -133,22 +134,45 @@ export class MultiHeadAttention extends tf.layers.Layer {
     return MultiHeadAttention.className;
   }
 
-  /** The input list split into its roles, checking its length against the options. */
-  private roles<T>(inputs: T | T[]): { query: T; value: T; key: T; mask: T | null } {
-    const list = Array.isArray(inputs) ? inputs : [inputs];
-    const expected = this.attentionMaskInput ? "[query, value, attentionMask] or [query, value, key, attentionMask]" : "[query, value] or [query, value, key]";
+  /**
+   * The inputs split into their roles: `[query, value, key?, attentionMask?]` (the mask last when
+   * `attentionMaskInput`), or the query alone for self-attention (value and key are the query).
+   */
+  private roles<T>(list: T[]): { query: T; value: T; key: T; mask: T | null } {
     const extra = this.attentionMaskInput ? 1 : 0;
-    if (list.length < 2 + extra || list.length > 3 + extra) {
+    if (list.length < 1 + extra || list.length > 3 + extra) {
+      const expected = this.attentionMaskInput
+        ? "[query, attentionMask], [query, value, attentionMask] or [query, value, key, attentionMask]"
+        : "query, [query, value] or [query, value, key]";
       throw new Error(`MultiHeadAttention "${this.name}": expects the inputs ${expected}, got ${list.length} input(s)`);
     }
-    const [query, value] = list;
-    const key = list.length === 3 + extra ? list[2] : value;
+    const tensors = list.slice(0, list.length - extra);
+    const [query, value = query, key = value] = tensors;
     return { query, value, key, mask: this.attentionMaskInput ? list[list.length - 1] : null };
   }
 
+  /**
+   * Self-attention `[x, x]` is applied as `[x]` (and a key equal to the value is dropped): tfjs's graph executor counts
+   * a tensor once per consuming layer but releases it once per input slot, so a tensor given twice would be disposed
+   * before its other consumers (the residual Add of a transformer block) run in `predict`.
+   */
+  apply(inputs: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: Kwargs): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[] {
+    if (!Array.isArray(inputs)) return super.apply(inputs, kwargs);
+    const list = [...inputs] as unknown[];
+    const mask = this.attentionMaskInput ? list.pop() : undefined;
+    if (list.length === 3 && list[2] === list[1]) list.pop();
+    if (list.length === 2 && list[1] === list[0]) list.pop();
+    if (mask !== undefined) list.push(mask);
+    return super.apply((list.length === 1 ? list[0] : list) as tf.Tensor[], kwargs);
+  }
+
+  /** The list of inputs, of input shapes. */
+  private static shapes(inputShape: tf.Shape | tf.Shape[]): Shape[] {
+    return (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as Shape[];
+  }
+
   build(inputShape: tf.Shape | tf.Shape[]): void {
-    if (!Array.isArray(inputShape[0])) throw new Error(`MultiHeadAttention "${this.name}": expects a list of inputs [query, value, …], got one`);
-    const { query, value, key, mask } = this.roles(inputShape as Shape[]);
+    const { query, value, key, mask } = this.roles(MultiHeadAttention.shapes(inputShape));
     for (const [what, s] of [["query", query], ["value", value], ["key", key]] as const) {
       if (s.length !== 3 || s[2] == null) {
         throw new Error(
@@ -177,7 +201,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const { query } = this.roles(inputShape as Shape[]);
+    const { query } = this.roles(MultiHeadAttention.shapes(inputShape));
     return [...query.slice(0, -1), ...(this.outputDims ?? [query[query.length - 1]])];
   }
 
@@ -195,7 +219,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
 
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
-      const { query, value, key, mask } = this.roles(inputs);
+      const { query, value, key, mask } = this.roles(Array.isArray(inputs) ? inputs : [inputs]);
       const [b, t, dq] = query.shape as number[];
       const s = value.shape[1] as number;
       const h = this.numHeads;

@@ -175,6 +175,19 @@ describe("MultiHeadAttention: Keras's math", () => {
     assert.deepEqual(layer.getWeights().map((w) => w.shape), [[6, 3, 4], [3, 4], [9, 3, 4], [3, 4], [8, 3, 5], [3, 5], [3, 5, 7], [7]]);
   });
 
+  it("self-attention: the query alone, [x, x] and [x, x, x] compute the same", () => {
+    const layer = multiHeadAttention({ numHeads: 2, keyDim: 3 });
+    const x = tf.randomNormal([2, 4, 5], 0, 1, "float32", 8);
+    const alone = (layer.apply(x) as tf.Tensor).dataSync();
+    randomize(layer, 20);
+    const one = (layer.apply(x) as tf.Tensor).dataSync();
+    assert.ok(maxDiff(alone, one) > 1e-3, "new weights, new output");
+    assert.ok(maxDiff(one, (layer.apply([x, x]) as tf.Tensor).dataSync()) < 1e-6);
+    assert.ok(maxDiff(one, (layer.apply([x, x, x]) as tf.Tensor).dataSync()) < 1e-6);
+    const ref = reference(arr(x), arr(x), null, weightsOf(layer), { heads: 2, keyDim: 3, valueDim: 3 });
+    assert.ok(maxDiff(one, ref) < 1e-4);
+  });
+
   it("the causal mask really hides later positions (changing them leaves earlier outputs alone)", () => {
     const layer = multiHeadAttention({ numHeads: 2, keyDim: 3, useCausalMask: true });
     const x = tf.randomNormal([1, 5, 4], 0, 1, "float32", 4);
@@ -204,8 +217,142 @@ describe("MultiHeadAttention: Keras's math", () => {
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, dropout: 1 }), /dropout must be a number in \[0, 1\)/);
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1] as unknown as null }), /attentionAxes \[1\] is not supported/);
     const layer = multiHeadAttention({ numHeads: 2, keyDim: 2 });
-    assert.throws(() => layer.apply(tf.input({ shape: [3, 4] })), /expects a list of inputs|expects the inputs/);
+    const x = tf.input({ shape: [3, 4] });
+    assert.throws(() => layer.apply([x, x, x, x]), /expects the inputs query, \[query, value\] or \[query, value, key\], got 4 input\(s\)/);
+    const masked = multiHeadAttention({ numHeads: 2, keyDim: 2, attentionMaskInput: true });
+    assert.throws(() => masked.apply([tf.input({ shape: [3, 4] })]), /expects the inputs \[query, attentionMask\].*got 1 input\(s\)/);
     assert.throws(() => layer.apply([tf.input({ shape: [3, 4] }), tf.input({ shape: [5, 4] }), tf.input({ shape: [4, 4] })]), /same sequence length/);
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2 }).apply([tf.input({ shape: [3, 4, 2] }), tf.input({ shape: [3, 4, 2] })]), /\(batch, sequence, features\)/);
+  });
+});
+
+// ---- a Functional transformer block: fit, .keras round trip, Keras's config and weight layout ----
+
+const SEQ = 8;
+const VOCAB = 12;
+
+/** Token sequences; the label says whether token 1 occurs in the sequence (about half of them). */
+function containsTask(n: number): { x: tf.Tensor; y: tf.Tensor } {
+  const ids: number[] = [];
+  const labels: number[] = [];
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < n; i++) {
+    const seq = Array.from({ length: SEQ }, () => 1 + Math.floor(rand() * (VOCAB - 1)));
+    ids.push(...seq);
+    labels.push(seq.includes(1) ? 1 : 0);
+  }
+  return { x: tf.tensor2d(ids, [n, SEQ], "int32"), y: tf.oneHot(tf.tensor1d(labels, "int32"), 2).toFloat() };
+}
+
+function transformerBlock(): tf.LayersModel {
+  const tokens = tf.input({ shape: [SEQ], dtype: "int32", name: "tokens" });
+  const x = tf.layers.embedding({ inputDim: VOCAB, outputDim: 16 }).apply(tokens) as tf.SymbolicTensor;
+  const attended = multiHeadAttention({ numHeads: 2, keyDim: 8, dropout: 0.1 }).apply([x, x]) as tf.SymbolicTensor;
+  const sum = tf.layers.add().apply([x, attended]) as tf.SymbolicTensor;
+  const normed = tf.layers.layerNormalization().apply(sum) as tf.SymbolicTensor;
+  const pooled = tf.layers.globalAveragePooling1d().apply(normed) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 2, activation: "softmax" }).apply(pooled) as tf.SymbolicTensor;
+  return tf.model({ inputs: tokens, outputs: out, name: "transformer_block" });
+}
+
+/** The first python3 that imports h5py, or undefined. */
+function findPython(): string | undefined {
+  for (const exe of ["/usr/bin/python3", "python3"]) {
+    if (spawnSync(exe, ["-c", "import h5py"], { encoding: "utf8" }).status === 0) return exe;
+  }
+  return undefined;
+}
+const python = findPython();
+
+/** Group name attributes and dataset shapes of a .keras file, read by Python's zipfile and h5py (no tslab-fit code). */
+function h5pyLayout(file: string): { groups: Record<string, string | null>; datasets: Record<string, number[]> } {
+  const script = [
+    "import io, json, sys, zipfile, h5py",
+    "z = zipfile.ZipFile(sys.argv[1])",
+    "f = h5py.File(io.BytesIO(z.read('model.weights.h5')), 'r')",
+    "groups, datasets = {}, {}",
+    "def visit(name, obj):",
+    "    if isinstance(obj, h5py.Group): groups[name] = obj.attrs['name'] if 'name' in obj.attrs else None",
+    "    else: datasets[name] = list(obj.shape)",
+    "f.visititems(visit)",
+    "print(json.dumps({'groups': groups, 'datasets': datasets}))",
+  ].join("\n");
+  const r = spawnSync(python!, ["-c", script, file], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+describe("MultiHeadAttention in a Functional model", () => {
+  let model: tf.LayersModel;
+  let file: string;
+  let data: { x: tf.Tensor; y: tf.Tensor };
+  before(() => {
+    data = containsTask(256);
+  });
+
+  it("a transformer block trains with fit on the best backend and its loss falls", async () => {
+    model = transformerBlock();
+    model.compile({ optimizer: tf.train.adam(0.01), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
+    const history = await fit(model, data.x, data.y, { epochs: 12, batchSize: 32, verbose: 0 });
+    const losses = history.history.loss as number[];
+    console.log(`transformer block on ${tf.getBackend()}: loss ${losses.map((l) => l.toFixed(3)).join(", ")}`);
+    assert.ok(losses[losses.length - 1] < 0.6 * losses[0], `loss fell on ${tf.getBackend()}: ${losses.map((l) => l.toFixed(3)).join(", ")}`);
+  });
+
+  it("saves as Keras's MultiHeadAttention and loads back predicting the same", async () => {
+    file = path.join(dir, "transformer.keras");
+    await saveKeras(model, file, quiet);
+    const back = await loadKeras(file, quiet);
+    assert.ok(back.layers.find((l) => l instanceof MultiHeadAttention), "the reloaded model has a MultiHeadAttention layer");
+    const [a, b] = [await (model.predict(data.x) as tf.Tensor).data(), await (back.predict(data.x) as tf.Tensor).data()];
+    assert.ok(maxDiff(a, b) <= 1e-6, `predictions differ by ${maxDiff(a, b)}`);
+    // The optimizer state came back too: Adam's slots for the eight attention variables.
+    const archive = await readKerasArchive(file);
+    const trainable = model.trainableWeights.length;
+    assert.equal([...archive.weights.datasets.keys()].filter((k) => k.startsWith("optimizer/vars/")).length, 2 + 2 * trainable);
+  });
+
+  it("config.json has Keras 3's MultiHeadAttention entry: its keys, the call node and the build shapes", async () => {
+    const archive = await readKerasArchive(file);
+    const entry = (archive.config.config as any).layers.find((l: any) => l.class_name === "MultiHeadAttention");
+    assert.equal(entry.module, "keras.layers");
+    assert.deepEqual(Object.keys(entry.config), [
+      "name", "trainable", "dtype", "num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape", "attention_axes",
+      "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "activity_regularizer",
+      "kernel_constraint", "bias_constraint",
+    ]);
+    const c = entry.config;
+    assert.deepEqual([c.num_heads, c.key_dim, c.value_dim, c.dropout, c.use_bias, c.output_shape, c.attention_axes], [2, 8, 8, 0.1, true, null, [1]]);
+    assert.equal(c.kernel_initializer.class_name, "GlorotUniform");
+    assert.equal(c.bias_initializer.class_name, "Zeros");
+    assert.deepEqual(entry.build_config, { shapes_dict: { query_shape: [null, SEQ, 16], value_shape: [null, SEQ, 16] } });
+    const [node] = entry.inbound_nodes;
+    assert.equal(node.args.length, 2);
+    const embedding = model.layers.find((l) => l.getClassName() === "Embedding")!;
+    for (const a of node.args) assert.deepEqual(a.config.keras_history, [embedding.name, 0, 0]);
+    assert.deepEqual(node.args[0], node.args[1], "self-attention: query and value are the same tensor");
+    assert.deepEqual(node.kwargs, { query_mask: null, value_mask: null });
+  });
+
+  it("model.weights.h5 puts the projections where Keras's saver does, read by h5py", { skip: python ? false : "no python3 with h5py on this machine" }, () => {
+    const { groups, datasets } = h5pyLayout(file);
+    const mha = "layers/multi_head_attention";
+    const attention = Object.fromEntries(Object.entries(datasets).filter(([p]) => p.startsWith(mha)));
+    assert.deepEqual(attention, {
+      [`${mha}/key_dense/vars/0`]: [16, 2, 8],
+      [`${mha}/key_dense/vars/1`]: [2, 8],
+      [`${mha}/output_dense/vars/0`]: [2, 8, 16],
+      [`${mha}/output_dense/vars/1`]: [16],
+      [`${mha}/query_dense/vars/0`]: [16, 2, 8],
+      [`${mha}/query_dense/vars/1`]: [2, 8],
+      [`${mha}/value_dense/vars/0`]: [16, 2, 8],
+      [`${mha}/value_dense/vars/1`]: [2, 8],
+    });
+    assert.equal(groups[`${mha}/query_dense/vars`], "query");
+    assert.equal(groups[`${mha}/key_dense/vars`], "key");
+    assert.equal(groups[`${mha}/value_dense/vars`], "value");
+    assert.equal(groups[`${mha}/output_dense/vars`], "attention_output");
+    for (const empty of ["vars", "_dropout_layer/vars", "_softmax/vars"]) assert.ok(`${mha}/${empty}` in groups, `${mha}/${empty} exists`);
   });
 });
