@@ -76,6 +76,24 @@ function outputShapeOf(v: MultiHeadAttentionArgs["outputShape"]): number[] | nul
   return dims.map((d) => positiveInt(d, "outputShape"));
 }
 
+/**
+ * The Embedding(maskZero) or Masking layer whose padding mask reaches `x`, through layers that pass masks on. tfjs
+ * propagates masks only while executing, and would hand this layer the mask silently.
+ */
+function paddingMaskSource(x: tf.SymbolicTensor, seen: Set<tf.layers.Layer>): string | null {
+  const layer = x.sourceLayer as tf.layers.Layer | undefined;
+  if (!layer || seen.has(layer)) return null;
+  seen.add(layer);
+  const cls = layer.getClassName();
+  if ((cls === "Embedding" && (layer as unknown as { maskZero?: boolean }).maskZero) || cls === "Masking") return layer.name;
+  if (!layer.supportsMasking) return null;
+  for (const input of x.inputs ?? []) {
+    const source = paddingMaskSource(input, seen);
+    if (source) return source;
+  }
+  return null;
+}
+
 /** The four projections' variables, in Keras's creation order inside each EinsumDense: kernel, then bias. */
 interface Projection {
   kernel: tf.LayerVariable;
@@ -157,6 +175,16 @@ export class MultiHeadAttention extends tf.layers.Layer {
    * before its other consumers (the residual Add of a transformer block) run in `predict`.
    */
   apply(inputs: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: Kwargs): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[] {
+    for (const x of Array.isArray(inputs) ? inputs : [inputs]) {
+      const source = x instanceof tf.SymbolicTensor ? paddingMaskSource(x, new Set()) : null;
+      if (source) {
+        throw new Error(
+          `MultiHeadAttention "${this.name}": its input carries the padding mask of layer "${source}" (Embedding maskZero or ` +
+            "Masking), and tslab-fit's MultiHeadAttention does not apply Keras's query/value masks. Give the mask as an " +
+            "attention-mask input instead (attentionMaskInput: true), or leave out maskZero",
+        );
+      }
+    }
     if (!Array.isArray(inputs)) return super.apply(inputs, kwargs);
     const list = [...inputs] as unknown[];
     const mask = this.attentionMaskInput ? list.pop() : undefined;
@@ -203,18 +231,6 @@ export class MultiHeadAttention extends tf.layers.Layer {
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
     const { query } = this.roles(MultiHeadAttention.shapes(inputShape));
     return [...query.slice(0, -1), ...(this.outputDims ?? [query[query.length - 1]])];
-  }
-
-  computeMask(_inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
-    const masks = Array.isArray(mask) ? mask : [mask];
-    if (masks.some((m) => m != null)) {
-      throw new Error(
-        `MultiHeadAttention "${this.name}": an input carries a padding mask (from Embedding maskZero or Masking); tslab-fit's ` +
-          "MultiHeadAttention does not apply Keras's query/value masks. Give the mask as an attention-mask input instead " +
-          "(attentionMaskInput: true)",
-      );
-    }
-    return null as unknown as tf.Tensor;
   }
 
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {

@@ -356,3 +356,115 @@ describe("MultiHeadAttention in a Functional model", () => {
     for (const empty of ["vars", "_dropout_layer/vars", "_softmax/vars"]) assert.ok(`${mha}/${empty}` in groups, `${mha}/${empty} exists`);
   });
 });
+
+/** Rewrites config.json of a .keras file (the weights stay) and returns the new file's path. */
+async function editConfig(src: string, name: string, edit: (config: any) => void): Promise<string> {
+  const { strFromU8, strToU8, unzipSync, zipSync } = await import("fflate");
+  const { readFileSync, writeFileSync } = await import("node:fs");
+  const members = unzipSync(new Uint8Array(readFileSync(src)));
+  const config = JSON.parse(strFromU8(members["config.json"]));
+  edit(config);
+  members["config.json"] = strToU8(JSON.stringify(config));
+  const out = path.join(dir, name);
+  writeFileSync(out, zipSync(members));
+  return out;
+}
+
+describe("MultiHeadAttention call arguments in .keras files", () => {
+  const T = 4;
+  const S = 5;
+  let model: tf.LayersModel;
+  let file: string;
+  let feed: tf.Tensor[];
+
+  before(async () => {
+    const q = tf.input({ shape: [T, 6], name: "q" });
+    const v = tf.input({ shape: [S, 3], name: "v" });
+    const k = tf.input({ shape: [S, 2], name: "k" });
+    const m = tf.input({ shape: [T, S], name: "m" });
+    const attention = multiHeadAttention({
+      numHeads: 3, keyDim: 2, valueDim: 4, outputShape: 5, useCausalMask: true, attentionMaskInput: true, name: "cross",
+    });
+    const y = attention.apply([q, v, k, m]) as tf.SymbolicTensor;
+    model = tf.model({ inputs: [q, v, k, m], outputs: y });
+    randomize(attention, 30);
+    feed = [tf.randomNormal([2, T, 6], 0, 1, "float32", 1), tf.randomNormal([2, S, 3], 0, 1, "float32", 2),
+      tf.randomNormal([2, S, 2], 0, 1, "float32", 3), attentionMask(2, T, S)];
+    file = path.join(dir, "cross.keras");
+    await saveKeras(model, file, quiet);
+  });
+
+  it("key, attention_mask and use_causal_mask are written as Keras's call arguments, and read back", async () => {
+    const archive = await readKerasArchive(file);
+    const entry = (archive.config.config as any).layers.find((l: any) => l.class_name === "MultiHeadAttention");
+    const [node] = entry.inbound_nodes;
+    assert.deepEqual(node.args.map((a: any) => a.config.keras_history[0]), ["q", "v", "k"]);
+    assert.deepEqual(Object.keys(node.kwargs), ["attention_mask", "use_causal_mask", "query_mask", "value_mask", "key_mask"]);
+    assert.equal(node.kwargs.attention_mask.config.keras_history[0], "m");
+    assert.equal(node.kwargs.use_causal_mask, true);
+    assert.deepEqual(entry.build_config, { shapes_dict: { query_shape: [null, T, 6], value_shape: [null, S, 3], key_shape: [null, S, 2] } });
+    assert.deepEqual([entry.config.value_dim, entry.config.output_shape], [4, [5]]);
+    assert.equal(entry.config.use_causal_mask, undefined, "a call argument, not a constructor argument");
+
+    const back = await loadKeras(file, quiet);
+    const layer = back.getLayer("cross") as MultiHeadAttention;
+    assert.ok(layer instanceof MultiHeadAttention);
+    assert.deepEqual([layer.useCausalMask, layer.attentionMaskInput, layer.valueDim, layer.outputDims], [true, true, 4, [5]]);
+    const [a, b] = [await (model.predict(feed) as tf.Tensor).data(), await (back.predict(feed) as tf.Tensor).data()];
+    assert.ok(maxDiff(a, b) <= 1e-6, `predictions differ by ${maxDiff(a, b)}`);
+    const ref = reference(arr(feed[0]), arr(feed[1]), arr(feed[2]), weightsOf(layer), {
+      heads: 3, keyDim: 2, valueDim: 4, causal: true, mask: arr(feed[3]),
+    });
+    assert.ok(maxDiff(b, ref) < 1e-4, `reloaded model vs reference: ${maxDiff(b, ref)}`);
+  });
+
+  it("a model with key, attention-mask input and causal mask trains with fit on the best backend", async () => {
+    const trained = await loadKeras(file, quiet);
+    trained.compile({ optimizer: tf.train.adam(0.02), loss: "meanSquaredError" });
+    const n = 64;
+    const xs = [tf.randomNormal([n, T, 6], 0, 1, "float32", 11), tf.randomNormal([n, S, 3], 0, 1, "float32", 12),
+      tf.randomNormal([n, S, 2], 0, 1, "float32", 13), tf.tile(attentionMask(1, T, S), [n, 1, 1])];
+    const target = tf.tanh(tf.randomNormal([n, T, 5], 0, 1, "float32", 14));
+    const history = await fit(trained, xs, target, { epochs: 15, batchSize: 16, verbose: 0 });
+    const losses = history.history.loss as number[];
+    assert.ok(losses[losses.length - 1] < 0.8 * losses[0], `loss fell on ${tf.getBackend()}: ${losses.map((l) => l.toFixed(3)).join(", ")}`);
+  });
+
+  it("reads the other ways Keras records a call: keyword tensors, a key equal to the value, attention_axes null", async () => {
+    const edited = await editConfig(file, "keywords.keras", (config) => {
+      const entry = config.config.layers.find((l: any) => l.class_name === "MultiHeadAttention");
+      const [q, v, k] = entry.inbound_nodes[0].args;
+      entry.inbound_nodes[0] = { args: [], kwargs: { query: q, value: v, key: k, ...entry.inbound_nodes[0].kwargs } };
+      entry.config.attention_axes = null;
+    });
+    const back = await loadKeras(edited, quiet);
+    const [a, b] = [await (model.predict(feed) as tf.Tensor).data(), await (back.predict(feed) as tf.Tensor).data()];
+    assert.ok(maxDiff(a, b) <= 1e-6);
+  });
+
+  it("refuses, by name, what tslab-fit's MultiHeadAttention does not compute", async () => {
+    const cases: [string, (entry: any) => void, RegExp][] = [
+      ["axes", (e) => { e.config.attention_axes = [2]; }, /attention_axes=\[2\] is not supported/],
+      ["gate", (e) => { e.config.use_gate = true; }, /use_gate=true is not supported/],
+      ["window", (e) => { e.config.sliding_window = 4; }, /sliding_window=4 is not supported/],
+      ["scores", (e) => { e.inbound_nodes[0].kwargs.return_attention_scores = true; }, /return_attention_scores=True/],
+      ["training", (e) => { e.inbound_nodes[0].kwargs.training = false; }, /fixed training=false/],
+      ["padding", (e) => { e.inbound_nodes[0].kwargs.value_mask = e.inbound_nodes[0].args[1]; }, /receives value_mask \(the padding mask of an Embedding\(mask_zero=True\) or Masking input\)/],
+      ["regularizer", (e) => { e.config.activity_regularizer = { class_name: "L2", config: { l2: 0.01 } }; }, /activity_regularizer/],
+    ];
+    for (const [name, edit, message] of cases) {
+      const edited = await editConfig(file, `${name}.keras`, (config) => edit(config.config.layers.find((l: any) => l.class_name === "MultiHeadAttention")));
+      await assert.rejects(loadKeras(edited, quiet), (e: Error) => {
+        assert.match(e.message, /layer "cross"/, name);
+        assert.match(e.message, message, name);
+        return true;
+      });
+    }
+  });
+
+  it("a padding mask reaching the layer in TypeScript is refused with what to do instead", () => {
+    const tokens = tf.input({ shape: [6] });
+    const x = tf.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).apply(tokens) as tf.SymbolicTensor;
+    assert.throws(() => multiHeadAttention({ numHeads: 1, keyDim: 2 }).apply([x, x]), /carries the padding mask of layer "embedding[^"]*".*attentionMaskInput: true/);
+  });
+});
