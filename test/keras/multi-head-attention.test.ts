@@ -462,6 +462,12 @@ describe("MultiHeadAttention call arguments in .keras files", () => {
     }
   });
 
+  it("a Sequential model with self-attention is refused at save time: Keras's Sequential cannot call it on query and value", async () => {
+    const m = tf.sequential({ layers: [multiHeadAttention({ numHeads: 2, keyDim: 2, inputShape: [4, 3] })] });
+    assert.deepEqual(m.outputs[0].shape, [null, 4, 3], "tfjs runs it as self-attention");
+    await assert.rejects(saveKeras(m, path.join(dir, "sequential.keras"), quiet), /inside a Sequential model.*Build the model with tf\.model/);
+  });
+
   it("a padding mask reaching the layer in TypeScript is refused with what to do instead", () => {
     const tokens = tf.input({ shape: [6] });
     const x = tf.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).apply(tokens) as tf.SymbolicTensor;

@@ -68,6 +68,15 @@ function sequentialConfig(model: tf.Sequential, json: JsonObject): JsonObject {
     entries = jsonLayers.slice(1);
   }
   const keras: JsonObject[] = [inputLayerEntry(batchShape, dtype, "input_layer")];
+  for (const layer of layers) {
+    // Keras's Sequential calls each layer on one tensor; a layer whose call takes several (query and value) cannot sit there.
+    if (writerFor(layer.getClassName())?.writeNode) {
+      throw new Error(
+        `Cannot save layer "${layer.name}" (${layer.getClassName()}) inside a Sequential model: Keras's Sequential calls it ` +
+          "on one tensor, and Keras's class takes several (query and value). Build the model with tf.model (Functional) instead.",
+      );
+    }
+  }
   layers.forEach((layer, i) => keras.push(layerEntry(layer, entries[i], layer.inboundNodes[0])));
   return {
     ...envelope("keras", "Sequential", {
