@@ -291,12 +291,12 @@ describe("MultiHeadAttention in a Functional model", () => {
     data = containsTask(256);
   });
 
-  it("a transformer block trains with fit on the best backend and its loss falls", async () => {
+  it("a transformer block trains with fit on the best backend and its loss falls", async (t) => {
     model = transformerBlock();
     model.compile({ optimizer: tf.train.adam(0.01), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
     const history = await fit(model, data.x, data.y, { epochs: 12, batchSize: 32, verbose: 0 });
     const losses = history.history.loss as number[];
-    console.log(`transformer block on ${tf.getBackend()}: loss ${losses.map((l) => l.toFixed(3)).join(", ")}`);
+    t.diagnostic(`transformer block on ${tf.getBackend()}: loss ${losses.map((l) => l.toFixed(3)).join(", ")}`);
     assert.ok(losses[losses.length - 1] < 0.6 * losses[0], `loss fell on ${tf.getBackend()}: ${losses.map((l) => l.toFixed(3)).join(", ")}`);
   });
 
