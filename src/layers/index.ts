@@ -9,3 +9,5 @@ export type { NormalizationArgs, AdaptData } from "./normalization.js";
 export {
   ZeroPadding1D, ZeroPadding3D, Cropping1D, UpSampling1D, UpSampling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, SpatialDropout2D,
 } from "./keras-extra.js";
+export { MultiHeadAttention, multiHeadAttention } from "./multi-head-attention.js";
+export type { MultiHeadAttentionArgs } from "./multi-head-attention.js";

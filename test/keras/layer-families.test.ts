@@ -355,7 +355,7 @@ describe("refusals", () => {
     await saveKeras(m, saved, quiet);
     const members = unzipSync(new Uint8Array(readFileSync(saved)));
     const config = JSON.parse(strFromU8(members["config.json"]));
-    Object.assign(config.config.layers[1], { class_name: "MultiHeadAttention" });
+    Object.assign(config.config.layers[1], { class_name: "GroupedQueryAttention" });
     config.config.layers[1].config.name = "attn";
     Object.assign(config.config.layers[2], { class_name: "Lambda" });
     config.config.layers[2].config.name = "fn";
@@ -364,7 +364,7 @@ describe("refusals", () => {
     writeFileSync(file, zipSync(members));
     await assert.rejects(loadKeras(file, quiet), (e: Error) => {
       assert.match(e.message, /2 layers cannot be loaded/);
-      assert.match(e.message, /layer "attn" \(MultiHeadAttention\) is not supported: TensorFlow\.js has no attention layers\. Keep the attention model in Python/);
+      assert.match(e.message, /layer "attn" \(GroupedQueryAttention\) is not supported: TensorFlow\.js has no GroupedQueryAttention layer\. Rebuild the model without it in Python/);
       assert.match(e.message, /layer "fn" \(Lambda\) is not supported: a Lambda layer holds Python code/);
       return true;
     });

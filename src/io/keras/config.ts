@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { envelope, isObject, type Json, type JsonObject } from "./json.js";
 import { kerasClassOf, layerConfigToKeras3 } from "./layers-to-keras3.js";
+import { writerFor } from "./layers/index.js";
 
 /**
  * Keras 3 serialization of a tfjs model (config.json without compile_config). tfjs's `toJSON()` is Keras-2 style;
@@ -24,7 +25,9 @@ function inputShapeOf(node: Node | undefined): Json {
   return shapes.length === 1 ? shapes[0] : shapes;
 }
 
-function buildConfig(node: Node | undefined): JsonObject {
+function buildConfig(layer: tf.layers.Layer, node: Node | undefined): JsonObject {
+  const custom = writerFor(layer.getClassName())?.buildConfig;
+  if (custom && node) return custom(layer, node.inputTensors.map((t) => t.shape as Shape));
   return { input_shape: inputShapeOf(node) };
 }
 
@@ -37,14 +40,14 @@ function layerEntry(layer: tf.layers.Layer, json: JsonObject, node: Node | undef
   if (layer instanceof tf.LayersModel) {
     const nested = layer.toJSON(null, false) as unknown as JsonObject;
     const entry = layer instanceof tf.Sequential ? sequentialConfig(layer, nested) : functionalConfig(layer, nested);
-    return { ...entry, build_config: buildConfig(node) };
+    return { ...entry, build_config: buildConfig(layer, node) };
   }
   const className = layer.getClassName();
   const cfg = isObject(json.config) ? json.config : {};
   const dtype = (layer as unknown as { dtype?: string }).dtype ?? "float32";
   return {
     ...envelope("keras.layers", kerasClassOf(className), layerConfigToKeras3(layer, cfg, dtype)),
-    build_config: buildConfig(node),
+    build_config: buildConfig(layer, node),
   };
 }
 
@@ -65,6 +68,15 @@ function sequentialConfig(model: tf.Sequential, json: JsonObject): JsonObject {
     entries = jsonLayers.slice(1);
   }
   const keras: JsonObject[] = [inputLayerEntry(batchShape, dtype, "input_layer")];
+  for (const layer of layers) {
+    // Keras's Sequential calls each layer on one tensor; a layer whose call takes several (query and value) cannot sit there.
+    if (writerFor(layer.getClassName())?.writeNode) {
+      throw new Error(
+        `Cannot save layer "${layer.name}" (${layer.getClassName()}) inside a Sequential model: Keras's Sequential calls it ` +
+          "on one tensor, and Keras's class takes several (query and value). Build the model with tf.model (Functional) instead.",
+      );
+    }
+  }
   layers.forEach((layer, i) => keras.push(layerEntry(layer, entries[i], layer.inboundNodes[0])));
   return {
     ...envelope("keras", "Sequential", {
@@ -114,8 +126,10 @@ function functionalConfig(model: tf.LayersModel, json: JsonObject): JsonObject {
       };
     }
     const nodes = nodesOf.get(name) ?? [];
+    const writeNode = writerFor(layer.getClassName())?.writeNode;
     const inbound = (entry.inbound_nodes as Json[][][]).map((node) => {
       const tensors = node.map((ref) => kerasTensor(ref));
+      if (writeNode) return writeNode(layer, tensors);
       // A layer called on one tensor gets it as its single argument; merge layers get a list.
       return { args: tensors.length === 1 ? [tensors[0]] : [tensors], kwargs: {} };
     });

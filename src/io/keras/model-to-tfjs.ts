@@ -1,6 +1,7 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
 import { checkNodeKwargs, maskOperationNames } from "./mask-ops.js";
 import { AUGMENTATION_LAYER_CLASSES, dtypeName, layerToTfjs } from "./layers-to-tfjs.js";
+import { readerFor } from "./layers/index.js";
 
 /**
  * A Keras 3 model config (config.json) as the Keras-2 style topology tfjs deserializes, plus the list of Keras
@@ -138,6 +139,24 @@ function inboundNodes(nodes: Json, where: string, maskOps: Set<string>): Json[] 
   });
 }
 
+type ReadNode = (node: JsonObject, where: string) => { args: Json[]; config: JsonObject };
+
+/**
+ * The nodes of a layer whose call arguments become tfjs inputs and options (MultiHeadAttention). The options are the
+ * layer's, so every call must imply the same ones.
+ */
+function callNodes(nodes: Json, where: string, config: JsonObject, readNode: ReadNode): { config: JsonObject; inbound_nodes: Json[] } {
+  const read = (Array.isArray(nodes) ? nodes : []).map((node) => {
+    if (!isObject(node)) throw new Error(`config.json: ${where} has an inbound node in the legacy list form, which tslab-fit cannot read for this class`);
+    return readNode(node, where);
+  });
+  const options = read.map((r) => JSON.stringify(r.config));
+  if (options.some((o) => o !== options[0])) {
+    throw new Error(`config.json: ${where} is called several times with different call options (${[...new Set(options)].join(" vs ")}), which one tfjs layer cannot hold`);
+  }
+  return { config: { ...config, ...(read[0]?.config ?? {}) }, inbound_nodes: read.map((r) => tensorRefs(r.args, where)) };
+}
+
 /** `["a", 0, 0]` (one tensor) or `[["a", 0, 0], …]` as a list of triples. */
 function endpointList(v: Json): Json[] {
   if (!Array.isArray(v)) return [];
@@ -171,6 +190,8 @@ function functionalToTfjs(model: JsonObject, opts: ConvertOptions): TfjsTopology
       };
     }
     const t = entryToTfjs(e, opts);
+    const readNode = readerFor(String(e.class_name))?.readNode;
+    if (readNode) return { name, class_name: t.class_name, ...callNodes(e.inbound_nodes, `layer "${name}"`, t.config as JsonObject, readNode) };
     return { name, class_name: t.class_name, config: t.config, inbound_nodes: inboundNodes(e.inbound_nodes, `layer "${name}"`, maskOps) };
   });
   const inputLayers = endpointList(cfg.input_layers);

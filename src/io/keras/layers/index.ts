@@ -1,4 +1,5 @@
 import { ACTIVATION_LAYERS } from "./activations.js";
+import { ATTENTION_LAYERS } from "./attention.js";
 import { CONV_LAYERS } from "./conv.js";
 import { CORE_LAYERS } from "./core.js";
 import { EXTRA_LAYERS } from "./extra.js";
@@ -19,7 +20,7 @@ import { WRAPPER_LAYERS } from "./wrappers.js";
 const FAMILIES = [
   CORE_LAYERS, CONV_LAYERS, POOLING_LAYERS, NORMALIZATION_LAYERS, RECURRENT_LAYERS, RESHAPING_LAYERS,
   ACTIVATION_LAYERS, MERGING_LAYERS, REGULARIZATION_LAYERS, WRAPPER_LAYERS, EXTRA_LAYERS,
-  PREPROCESSING_LAYERS,
+  PREPROCESSING_LAYERS, ATTENTION_LAYERS,
 ];
 for (const family of FAMILIES) registerLayerMappings(family);
 

@@ -22,10 +22,6 @@ const REFUSED_KERAS_CENTER_CROP: Refusal = {
 
 /** Keras 3 classes without a mapping, keyed by class name. */
 export const REFUSED_KERAS: Record<string, Refusal> = {
-  MultiHeadAttention: {
-    reason: "TensorFlow.js has no attention layers",
-    instead: "Keep the attention model in Python, or port it as a custom tfjs layer (docs/keras.md says why tslab-fit does not ship one)",
-  },
   GroupedQueryAttention: NO_TFJS("GroupedQueryAttention"),
   Attention: NO_TFJS("Attention"),
   AdditiveAttention: NO_TFJS("AdditiveAttention"),

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { JsonObject } from "../json.js";
+import type { Json, JsonObject } from "../json.js";
 import type { Warn } from "./common.js";
 
 /**
@@ -47,6 +47,16 @@ export interface LayerMapping {
   write?: (c: JsonObject, where: string, layer: tf.layers.Layer, nested: NestedWrite) => JsonObject;
   /** Where the layer's variables go, relative to `base` (`layers/<key>`). Default: its own variables in `base/vars`. */
   groups?: (layer: tf.layers.Layer, base: string, child: ChildGroups) => VarsGroup[];
+  /**
+   * A Functional call node whose arguments the tfjs layer takes differently (MultiHeadAttention's key, attention_mask,
+   * use_causal_mask): Keras's node `{args, kwargs}` → the tensors in the tfjs layer's input order and the config keys
+   * the call implies. Absent: the node's positional tensors, keyword tensors refused.
+   */
+  readNode?: (node: JsonObject, where: string) => { args: Json[]; config: JsonObject };
+  /** The reverse of `readNode`: the tfjs layer's input tensors (Keras tensor envelopes) → Keras's `args` and `kwargs`. */
+  writeNode?: (layer: tf.layers.Layer, tensors: JsonObject[]) => { args: Json[]; kwargs: JsonObject };
+  /** Keras's `build_config` from the input shapes of the first call. Default: `{input_shape}`. */
+  buildConfig?: (layer: tf.layers.Layer, shapes: Json[]) => JsonObject;
   /** Base keys Keras's constructor does not accept (SpatialDropout1D takes no `trainable`). */
   omitBaseKeys?: ("trainable" | "dtype")[];
   /** A limit worth stating in the docs table. */
