@@ -9,3 +9,9 @@ export type { NormalizationArgs, AdaptData } from "./normalization.js";
 export {
   ZeroPadding1D, ZeroPadding3D, Cropping1D, UpSampling1D, UpSampling3D, GlobalAveragePooling3D, GlobalMaxPooling3D, SpatialDropout2D,
 } from "./keras-extra.js";
+export {
+  KerasResizing, KerasCenterCrop, KerasCategoryEncoding, kerasResizing, kerasCenterCrop, kerasCategoryEncoding,
+} from "./keras-preprocessing.js";
+export type {
+  KerasResizingArgs, KerasCenterCropArgs, KerasCategoryEncodingArgs, ImageDataFormat, ResizeInterpolation, CategoryOutputMode,
+} from "./keras-preprocessing.js";
