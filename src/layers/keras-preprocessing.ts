@@ -273,6 +273,9 @@ export function categoryEncodingProblem(mode: CategoryOutputMode, shape: Shape):
     "(batch, k) first";
 }
 
+// tfjs-backend-wasm 4.22's OneHot ignores its dtype and always writes int32 bytes, so the cast comes after.
+const oneHotFloat = (x: tf.Tensor, depth: number) => tf.oneHot(x, depth).toFloat();
+
 export interface KerasCategoryEncodingArgs extends LayerArgs {
   numTokens: number;
   /** "multiHot" (default), "oneHot" or "count" (Keras's snake_case names are accepted too). */
@@ -312,11 +315,11 @@ export class KerasCategoryEncoding extends tf.layers.Layer {
       if (x.rank === 0) x = x.expandDims(0);
       if (this.outputMode === "oneHot") {
         if (x.rank > 1 && x.shape[x.rank - 1] === 1) x = x.squeeze([x.rank - 1]);
-        return tf.oneHot(x, this.numTokens, 1, 0, "float32");
+        return oneHotFloat(x, this.numTokens);
       }
       const problem = categoryEncodingProblem(this.outputMode, x.shape);
       if (problem) throw new Error(`KerasCategoryEncoding "${this.name}": ${problem}`);
-      const encoded = tf.oneHot(x, this.numTokens, 1, 0, "float32");
+      const encoded = oneHotFloat(x, this.numTokens);
       const axis = x.rank > 1 ? 1 : 0;
       return this.outputMode === "count" ? encoded.sum(axis) : encoded.max(axis);
     });
