@@ -38,7 +38,7 @@ const f32 = Math.fround;
 /**
  * Where one output index samples an input axis of size `inSize` resized to `outSize`, with TensorFlow's half-pixel
  * centers, in float32 as TensorFlow computes it. Bilinear: the two neighbours and the weight of the upper one;
- * nearest: `floor((i + 0.5) · scale)`, clamped.
+ * nearest: `floor((i + 0.5) · scale)`, clamped. Used for the gradient (the forward values come from tfjs's kernels).
  */
 export function halfPixelSamples(inSize: number, outSize: number, interpolation: ResizeInterpolation): { lower: number[]; upper: number[]; lerp: number[] } {
   const scale = f32(inSize / outSize);
@@ -62,22 +62,72 @@ export function halfPixelSamples(inSize: number, outSize: number, interpolation:
   return { lower, upper, lerp };
 }
 
-/** Resizes one axis of `x`; the weights are constants, so gradients flow to `x` (through gather). */
-function resizeAxis(x: tf.Tensor, axis: number, outSize: number, interpolation: ResizeInterpolation): tf.Tensor {
-  const inSize = x.shape[axis];
-  if (inSize === outSize) return x;
-  const { lower, upper, lerp } = halfPixelSamples(inSize, outSize, interpolation);
-  const low = tf.gather(x, tf.tensor1d(lower, "int32"), axis);
-  if (interpolation === "nearest") return low;
-  const high = tf.gather(x, tf.tensor1d(upper, "int32"), axis);
-  const weightShape = x.shape.map((d, i) => (i === axis ? outSize : 1));
-  // TensorFlow's order of operations: a + (b − a) · lerp.
-  return low.add(high.sub(low).mul(tf.tensor(lerp, weightShape, "float32")));
+/**
+ * The gradient of a half-pixel resize: each output pixel's gradient goes back to the input pixels it was interpolated
+ * from, with the same weights (height first, then width: the forward order reversed). Computed on the CPU in
+ * JavaScript because tfjs's own ResizeBilinearGrad and ResizeNearestNeighborGrad kernels ignore halfPixelCenters on
+ * every backend, and a gather-based formulation was measured 30-100× slower on wasm (bench/keras-resizing.mjs).
+ */
+function halfPixelResizeGradient(dy: tf.Tensor, [batch, inH, inW, channels]: number[], interpolation: ResizeInterpolation): tf.Tensor4D {
+  const [, outH, outW] = dy.shape;
+  const g = dy.dataSync() as Float32Array;
+  const rows = halfPixelSamples(inH, outH, interpolation);
+  const cols = halfPixelSamples(inW, outW, interpolation);
+  const rowSize = outW * channels;
+  const byRows = new Float32Array(batch * inH * rowSize);
+  for (let n = 0; n < batch; n++) {
+    for (let y = 0; y < outH; y++) {
+      const src = (n * outH + y) * rowSize;
+      const low = (n * inH + rows.lower[y]) * rowSize;
+      const high = (n * inH + rows.upper[y]) * rowSize;
+      const t = rows.lerp[y];
+      for (let k = 0; k < rowSize; k++) {
+        byRows[low + k] += (1 - t) * g[src + k];
+        byRows[high + k] += t * g[src + k];
+      }
+    }
+  }
+  const dx = new Float32Array(batch * inH * inW * channels);
+  for (let r = 0; r < batch * inH; r++) {
+    for (let x = 0; x < outW; x++) {
+      const src = (r * outW + x) * channels;
+      const low = (r * inW + cols.lower[x]) * channels;
+      const high = (r * inW + cols.upper[x]) * channels;
+      const t = cols.lerp[x];
+      for (let k = 0; k < channels; k++) {
+        dx[low + k] += (1 - t) * byRows[src + k];
+        dx[high + k] += t * byRows[src + k];
+      }
+    }
+  }
+  return tf.tensor4d(dx, [batch, inH, inW, channels]);
 }
 
-/** Half-pixel-center resize of the height and width axes: width first, then height, as TensorFlow's kernel does. */
-function resizeImages(x: tf.Tensor, [hAxis, wAxis]: [number, number], height: number, width: number, interpolation: ResizeInterpolation): tf.Tensor {
-  return resizeAxis(resizeAxis(x, wAxis, width, interpolation), hAxis, height, interpolation);
+/**
+ * Half-pixel-center resize of NHWC images: tfjs's resize kernels with halfPixelCenters compute TensorFlow's values
+ * (checked against a reference in test/keras/image-preprocessing.test.ts); the gradient is tslab-fit's own.
+ */
+function halfPixelResize(x: tf.Tensor4D, height: number, width: number, interpolation: ResizeInterpolation): tf.Tensor4D {
+  if (x.shape[1] === height && x.shape[2] === width) return x;
+  const resize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor4D;
+    return {
+      value: interpolation === "bilinear"
+        ? tf.image.resizeBilinear(input, [height, width], false, true)
+        : tf.image.resizeNearestNeighbor(input, [height, width], false, true),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => halfPixelResizeGradient(dy as tf.Tensor, input.shape, interpolation),
+    };
+  });
+  return resize(x) as tf.Tensor4D;
+}
+
+/** Resizes the height and width axes of a rank-3 or rank-4 image tensor in either data format. */
+function resizeImages(x: tf.Tensor, format: ImageDataFormat, height: number, width: number, interpolation: ResizeInterpolation): tf.Tensor {
+  let t = x.rank === 3 ? x.expandDims(0) : x;
+  if (format === "channelsFirst") t = t.transpose([0, 2, 3, 1]);
+  t = halfPixelResize(t as tf.Tensor4D, height, width, interpolation);
+  if (format === "channelsFirst") t = t.transpose([0, 3, 1, 2]);
+  return x.rank === 3 ? t.squeeze([0]) : t;
 }
 
 /** `int(a / b)` as Keras computes it: in float32 on TensorFlow tensors (Resizing), in float64 on Python ints (CenterCrop). */
@@ -182,7 +232,7 @@ export class KerasResizing extends tf.layers.Layer {
         pads[axes[1]] = [cols, cols];
         if (rows > 0 || cols > 0) x = tf.pad(x, pads, this.fillValue);
       }
-      const out = resizeImages(x, axes, this.height, this.width, this.interpolation);
+      const out = resizeImages(x, this.dataFormat, this.height, this.width, this.interpolation);
       if (input.dtype === "int32") return out.round().toInt();
       return out === input ? out.clone() : out;
     });
@@ -243,7 +293,7 @@ export class KerasCenterCrop extends tf.layers.Layer {
         return out === input ? out.clone() : out;
       }
       const cropped = sliceBox(x, axes, aspectCropBox(h, w, this.height, this.width, false));
-      return resizeImages(cropped, axes, this.height, this.width, "bilinear");
+      return resizeImages(cropped, this.dataFormat, this.height, this.width, "bilinear");
     });
   }
 

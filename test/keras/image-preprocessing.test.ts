@@ -131,10 +131,25 @@ function refFor(img: Image, out: [number, number], nearest: boolean, opts: Recor
 }
 
 describe("KerasResizing equals the half-pixel reference", () => {
+  it("on the cpu backend too (tfjs's cpu resize kernels, bilinear and nearest, every case)", async () => {
+    await tf.setBackend("cpu");
+    try {
+      for (const interpolation of ["bilinear", "nearest"] as const) {
+        for (const c of RESIZE_CASES) {
+          const batch = images(2, c.in[0], c.in[1], 3);
+          const layer = kerasResizing({ height: c.out[0], width: c.out[1], interpolation, ...c.opts });
+          assertClose(run(layer, batch), batch.map((img) => refFor(img, c.out, interpolation === "nearest", c.opts)), `cpu ${interpolation} ${c.name}`);
+        }
+      }
+    } finally {
+      await tf.setBackend(backend);
+    }
+  });
+
   for (const interpolation of ["bilinear", "nearest"] as const) {
     for (const c of RESIZE_CASES) {
       for (const dataFormat of ["channelsLast", "channelsFirst"] as const) {
-        it(`${interpolation}, ${c.name}, ${dataFormat}`, () => {
+        it(`${interpolation}, ${c.name}, ${dataFormat} (best backend)`, () => {
           const batch = images(2, c.in[0], c.in[1], 3);
           const layer = kerasResizing({ height: c.out[0], width: c.out[1], interpolation, dataFormat, ...c.opts });
           const expected = batch.map((img) => refFor(img, c.out, interpolation === "nearest", c.opts));
@@ -216,7 +231,9 @@ describe("gradients flow through KerasResizing and KerasCenterCrop", () => {
     ["bilinear resize", () => kerasResizing({ height: 5, width: 7 }), [4, 3], (img) => refResize(img, 5, 7)],
     ["nearest resize down", () => kerasResizing({ height: 2, width: 3, interpolation: "nearest" }), [5, 7], (img) => refResize(img, 2, 3, true)],
     ["resize with crop", () => kerasResizing({ height: 3, width: 3, cropToAspectRatio: true }), [4, 6], (img) => refResize(refAspectCrop(img, 3, 3), 3, 3)],
+    ["resize with pad", () => kerasResizing({ height: 4, width: 4, padToAspectRatio: true }), [6, 3], (img) => refResize(refAspectPad(img, 4, 4, 0), 4, 4)],
     ["center crop, smaller input", () => kerasCenterCrop({ height: 4, width: 4 }), [3, 5], (img) => refCenterCrop(img, 4, 4)],
+    ["center crop, larger input", () => kerasCenterCrop({ height: 2, width: 3 }), [5, 6], (img) => refCenterCrop(img, 2, 3)],
   ];
   for (const [name, make, inShape, reference] of cases) {
     it(`${name}: <layer(x), g> = <x, ∇x <layer(x), g>> (the layer is linear)`, () => {
