@@ -11,3 +11,9 @@ export {
 } from "./keras-extra.js";
 export { MultiHeadAttention, multiHeadAttention } from "./multi-head-attention.js";
 export type { MultiHeadAttentionArgs } from "./multi-head-attention.js";
+export {
+  KerasResizing, KerasCenterCrop, KerasCategoryEncoding, kerasResizing, kerasCenterCrop, kerasCategoryEncoding,
+} from "./keras-preprocessing.js";
+export type {
+  KerasResizingArgs, KerasCenterCropArgs, KerasCategoryEncodingArgs, ImageDataFormat, ResizeInterpolation, CategoryOutputMode,
+} from "./keras-preprocessing.js";

@@ -11,7 +11,7 @@ import { kerasArchiveBytes } from "../../src/io/keras/index.js";
 import { readZip } from "../../src/io/keras/zip.js";
 import { fromLogitsLoss, weightedLoss } from "../../src/io/keras/losses.js";
 import * as extra from "../../src/layers/keras-extra.js";
-import { gruResetAfter, normalization } from "../../src/layers/index.js";
+import { gruResetAfter, kerasCategoryEncoding, kerasCenterCrop, kerasResizing, normalization } from "../../src/layers/index.js";
 import { AdamW } from "../../src/optimizers/adamw.js";
 
 /** Keras 3 constructor arguments that are floats (validated or documented as such). */
@@ -20,6 +20,7 @@ const FLOATS = new Set([
   "beta_1", "beta_2", "epsilon", "momentum", "rho", "initial_accumulator_value", "rate", "dropout",
   "recurrent_dropout", "scale", "offset", "negative_slope", "mean", "variance", "stddev", "minval", "maxval", "gain",
   "value", "l1", "l2", "max_value", "min_value", "label_smoothing", "loss_weights", "alpha", "threshold", "mask_value",
+  "fill_value",
 ]);
 /** Keras 3 arguments and config entries that are ints. */
 const INTS = new Set([
@@ -27,7 +28,7 @@ const INTS = new Set([
   "output_dim", "seed", "target_shape", "size", "padding", "batch_shape", "input_shape", "build_input_shape",
   "noise_shape", "steps_per_execution", "ema_overwrite_frequency", "gradient_accumulation_steps",
   "cropping", "depth_multiplier", "output_padding", "n", "dims", "axes", "shared_axes", "shape", "keras_history",
-  "input_layers", "output_layers",
+  "input_layers", "output_layers", "height", "width", "num_tokens",
 ]);
 
 interface NumberSite {
@@ -207,6 +208,17 @@ describe("config.json: float-typed arguments are JSON floats, ints stay ints", (
         L.reshape({ targetShape: [1, 1, 1, 1] }), L.convLstm2d({ filters: 1, kernelSize: 1, dropout: 0, recurrentActivation: "sigmoid" }),
       ]),
       ['"pool_size": [2, 2, 2]', '"dropout": 0.0'],
+    ],
+    [
+      "Resizing, CenterCrop and CategoryEncoding (tslab-fit's Keras-exact layers)",
+      () => {
+        const image = tf.input({ shape: [6, 6, 1] });
+        const ids = tf.input({ shape: [3], dtype: "int32" });
+        const resized = kerasResizing({ height: 4, width: 4, padToAspectRatio: true, fillValue: 2 }).apply(kerasCenterCrop({ height: 5, width: 5 }).apply(image));
+        const encoded = kerasCategoryEncoding({ numTokens: 4, outputMode: "count" }).apply(ids);
+        return tf.model({ inputs: [image, ids], outputs: [resized as tf.SymbolicTensor, encoded as tf.SymbolicTensor] });
+      },
+      ['"fill_value": 2.0', '"height": 4', '"num_tokens": 4'],
     ],
     [
       "Dot in a Functional model",

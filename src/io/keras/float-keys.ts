@@ -11,7 +11,7 @@ export const FLOAT_KEYS: ReadonlySet<string> = new Set([
   "beta_1", "beta_2", "epsilon", "momentum", "rho", "initial_accumulator_value",
   // layers
   "rate", "dropout", "recurrent_dropout", "scale", "offset", "negative_slope", "mean", "variance", "alpha", "threshold",
-  "mask_value",
+  "mask_value", "fill_value",
   // initializers
   "stddev", "minval", "maxval", "gain", "value",
   // regularizers and constraints

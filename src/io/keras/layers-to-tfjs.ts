@@ -1,7 +1,6 @@
 import { isObject, type Json, type JsonObject } from "./json.js";
-import { readerFor } from "./layers/index.js";
+import { allLayerMappings, readerFor } from "./layers/index.js";
 import { REFUSED_KERAS } from "./layers/refused.js";
-import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
 
 /**
  * Keras 3 layer entries to the Keras-2 style configs tfjs deserializes, through the per-family mappings in layers/.
@@ -9,8 +8,10 @@ import { SUPPORTED_LAYER_CLASSES } from "./layers-to-keras3.js";
  * computation (`seed`, `quantization_config: null`, `synchronized`, …) and refuses settings tfjs cannot honour.
  */
 
-/** Layer classes the reader rebuilds: the same set the writer supports, in both directions. */
-export const READABLE_LAYER_CLASSES = SUPPORTED_LAYER_CLASSES;
+/** Keras layer classes the reader rebuilds (some as another tfjs class: Resizing as KerasResizing, GRU as GRUResetAfter). */
+export const READABLE_LAYER_CLASSES: readonly string[] = [
+  ...new Set(["InputLayer", ...allLayerMappings().filter((m) => m.read).map((m) => m.keras)]),
+];
 
 /** Keras 3 data-augmentation layers: identity at inference, so a Sequential may drop them on request. */
 export const AUGMENTATION_LAYER_CLASSES = new Set([

@@ -13,13 +13,6 @@ const NO_TFJS = (what: string): Refusal => ({
   instead: "Rebuild the model without it in Python, or build it in TypeScript and load the weights with loadKerasWeights",
 });
 
-const REFUSED_KERAS_CENTER_CROP: Refusal = {
-  reason:
-    "TensorFlow.js's CenterCrop samples its box with cropAndResize (coordinates scaled by size − 1, and a one-pixel " +
-    "shift when the width differs by one), so it does not return Keras's exact center pixels",
-  instead: "Crop the images before the model",
-};
-
 /** Keras 3 classes without a mapping, keyed by class name. */
 export const REFUSED_KERAS: Record<string, Refusal> = {
   GroupedQueryAttention: NO_TFJS("GroupedQueryAttention"),
@@ -42,11 +35,6 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
   DepthwiseConv1D: NO_TFJS("DepthwiseConv1D"),
   ConvLSTM1D: NO_TFJS("ConvLSTM1D"),
   ConvLSTM3D: NO_TFJS("ConvLSTM3D"),
-  CenterCrop: REFUSED_KERAS_CENTER_CROP,
-  Resizing: {
-    reason: "TensorFlow.js's Resizing aligns corners while Keras's uses half-pixel centers, so outputs would differ",
-    instead: "Resize the images before the model, or keep the model in Python",
-  },
   GroupNormalization: NO_TFJS("GroupNormalization"),
   UnitNormalization: NO_TFJS("UnitNormalization"),
   RMSNormalization: NO_TFJS("RMSNormalization"),
@@ -60,12 +48,24 @@ export const REFUSED_KERAS: Record<string, Refusal> = {
 
 /** tfjs classes the writer refuses (besides those with no Keras 3 class at all). */
 export const REFUSED_TFJS: Record<string, Refusal> = {
-  Resizing: REFUSED_KERAS.Resizing,
+  // Keras's Resizing and CenterCrop load as tslab-fit's KerasResizing and KerasCenterCrop (layers/preprocessing.ts).
+  Resizing: {
+    reason:
+      "TensorFlow.js's Resizing aligns corners (with cropToAspectRatio it samples from the top-left corner without " +
+      "cropping) while Keras's uses half-pixel centers, and no Keras 3 layer computes tfjs's sampling, so Keras would " +
+      "compute other images",
+    instead: "Build the model with tslab-fit's kerasResizing (Keras's half-pixel resize, saved as Keras's Resizing)",
+  },
   RandomWidth: {
     reason: "Keras 3 has no RandomWidth layer any more",
     instead: "Remove it from the model before saving (it only acts during training)",
   },
-  CenterCrop: REFUSED_KERAS_CENTER_CROP,
+  CenterCrop: {
+    reason:
+      "TensorFlow.js's CenterCrop samples its box with cropAndResize (coordinates scaled by size − 1, and a one-pixel " +
+      "shift when the width differs by one), so it does not return the center pixels Keras's CenterCrop returns",
+    instead: "Build the model with tslab-fit's kerasCenterCrop (Keras's exact center crop, saved as Keras's CenterCrop)",
+  },
   ConvLSTM2DCell: { reason: "a bare RNN cell is not a model layer", instead: "Use ConvLSTM2D" },
   GRUResetAfterCell: { reason: "a bare RNN cell is not a model layer", instead: "Use GRUResetAfter (gruResetAfter)" },
 };

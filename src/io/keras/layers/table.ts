@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { allLayerMappings } from "./index.js";
+import { allLayerMappings, readerFor } from "./index.js";
 import { REFUSED_KERAS, REFUSED_TFJS } from "./refused.js";
 
 /**
@@ -58,7 +58,8 @@ export function layerRows(): Row[] {
   for (const cls of tfjsClasses) {
     if (covered.has(cls)) continue;
     const refusal = REFUSED_KERAS[cls] ?? REFUSED_TFJS[cls];
-    row(REFUSED_KERAS[cls] ? cls : "—", cls).notes.push(refusal ? `${refusal.reason}. ${refusal.instead}` : "no Keras 3 counterpart");
+    // A tfjs class refused on save whose Keras namesake loads (into another tfjs class) keeps the Keras name.
+    row(REFUSED_KERAS[cls] || readerFor(cls) ? cls : "—", cls).notes.push(refusal ? `${refusal.reason}. ${refusal.instead}` : "no Keras 3 counterpart");
   }
   for (const [cls, refusal] of Object.entries(REFUSED_KERAS)) {
     if ([...rows.values()].some((r) => r.keras === cls)) continue;
