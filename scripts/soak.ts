@@ -92,8 +92,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const csvPath = join(dir, "log.csv");
   const logDir = join(dir, "tb");
   const trainDir = join(logDir, "train");
+  const checkpoints = [
+    new ModelCheckpoint({ filepath: join(dir, "best.keras"), saveBestOnly: true }),
+    new ModelCheckpoint({ filepath: join(dir, "last") }),
+  ];
   const sampler = new LambdaCallback({
-    onEpochEnd: (epoch: number) => {
+    onEpochEnd: async (epoch: number) => {
+      // Checkpoints are written in the background: a write in flight holds a file open. Count once they settled.
+      await Promise.all(checkpoints.map((c) => c.flush()));
       const eventBytes = statSync(join(trainDir, readdirSync(trainDir)[0])).size;
       samples.push({ epoch, tensors: tf.memory().numTensors, fds: openFileHandles(), rssMiB: process.memoryUsage().rss / 2 ** 20, eventBytes });
       if ((epoch + 1) % 100 === 0) log(`epoch ${epoch + 1}/${epochs}: ${tf.memory().numTensors} tensors, ${openFileHandles()} fds, ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB RSS`);
@@ -117,8 +123,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         new LearningRateScheduler((_epoch, lr) => lr),
         new ReduceLROnPlateau({ monitor: "val_loss", factor: 0.5, patience: 10, minLr: 1e-4 }),
         new EarlyStopping({ monitor: "val_loss", patience: epochs, restoreBestWeights: true }),
-        new ModelCheckpoint({ filepath: join(dir, "best.keras"), saveBestOnly: true }),
-        new ModelCheckpoint({ filepath: join(dir, "last") }),
+        ...checkpoints,
         new BackupAndRestore(join(dir, "backup")),
         new CSVLogger(csvPath),
         new TensorBoard({ logDir, histogramFreq: HISTOGRAM_FREQ, writeStepsPerSecond: true }),

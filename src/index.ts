@@ -33,7 +33,7 @@ export type { ProgressBarOptions, ProgressSink, ProgressState } from "./callback
 
 export { saveModel } from "./io/save-model.js";
 export { registerSaver, findSaver } from "./io/saver.js";
-export type { ModelSaver, SaveOptions } from "./io/saver.js";
+export type { ModelSaver, PendingWrite, SaveOptions } from "./io/saver.js";
 export { loadLayersWeights } from "./io/tfjs-layers-saver.js";
 export { loadMnist } from "./data/mnist.js";
 export type { MnistData, MnistOptions } from "./data/mnist.js";

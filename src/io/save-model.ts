@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import { modelPathKind } from "./model-path.js";
-import { findSaver, registerSaver } from "./saver.js";
+import { findSaver, registerSaver, type ModelSaver, type PendingWrite } from "./saver.js";
 import { registerFileRouter, tfjsLayersSaver } from "./tfjs-layers-saver.js";
 
 registerSaver(tfjsLayersSaver);
@@ -30,8 +30,25 @@ export function checkSavePath(filepath: string, weightsOnly: boolean): void {
 /** Saves through the saver chosen by the path: a folder (TF.js layers), `.keras` or `.weights.h5`. */
 export async function saveModel(model: tf.LayersModel, filepath: string, options: { weightsOnly?: boolean } = {}): Promise<void> {
   const weightsOnly = options.weightsOnly ?? false;
+  await saverFor(filepath, weightsOnly).save(model, filepath, { weightsOnly });
+}
+
+/**
+ * Copies the model's state for a save to `filepath` now and returns the write still to do (serialisation and the
+ * atomic file write), which may run while training goes on. A saver that cannot snapshot saves in full here; its
+ * pending write then has nothing left to do.
+ */
+export async function snapshotModel(model: tf.LayersModel, filepath: string, options: { weightsOnly?: boolean } = {}): Promise<PendingWrite> {
+  const weightsOnly = options.weightsOnly ?? false;
+  const saver = saverFor(filepath, weightsOnly);
+  if (saver.snapshot) return saver.snapshot(model, filepath, { weightsOnly });
+  await saver.save(model, filepath, { weightsOnly });
+  return async () => {};
+}
+
+function saverFor(filepath: string, weightsOnly: boolean): ModelSaver {
   checkSavePath(filepath, weightsOnly);
   const saver = findSaver(filepath);
   if (!saver) throw new Error(`no saver handles ${filepath}: .keras / .weights.h5 saving comes with tslab-fit's main module`);
-  await saver.save(model, filepath, { weightsOnly });
+  return saver;
 }

@@ -3,7 +3,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { recoverDir, writeDirAtomic } from "./atomic.js";
 import { modelPathKind } from "./model-path.js";
-import type { ModelSaver, SaveOptions } from "./saver.js";
+import type { ModelSaver, PendingWrite, SaveOptions } from "./saver.js";
 
 /**
  * The TF.js layers format — a folder with `model.json` and `weights.bin` — written and read with Node's fs, so it
@@ -14,18 +14,20 @@ export const tfjsLayersSaver: ModelSaver = {
   format: "TF.js layers folder (model.json + weights.bin)",
   matches: (p) => modelPathKind(p) === "folder",
   async save(model: tf.LayersModel, target: string, options: SaveOptions): Promise<void> {
-    await writeDirAtomic(
-      target,
-      async (dir) => {
-        await model.save(
-          tf.io.withSaveHandler(async (artifacts) => {
-            await writeArtifacts(dir, artifacts, options.weightsOnly);
-            return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-          }),
-        );
-      },
-      isModelFolder,
+    await (await this.snapshot!(model, target, options))();
+  },
+  async snapshot(model: tf.LayersModel, target: string, options: SaveOptions): Promise<PendingWrite> {
+    // tfjs hands the save handler fresh copies (topology JSON, one concatenated weight buffer): keeping them is the
+    // snapshot, and the folder can be written later.
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+      }),
     );
+    const copy = artifacts!;
+    return () => writeDirAtomic(target, (dir) => writeArtifacts(dir, copy, options.weightsOnly), isModelFolder);
   },
 };
 

@@ -162,7 +162,12 @@ describe("ModelCheckpoint", () => {
     const { x, y } = toyData(64);
     const controller = new AbortController();
     const ckpt = new ModelCheckpoint({ filepath: join(dir, "best"), saveBestOnly: true });
-    const aborter = new LambdaCallback({ onTrainBatchEnd: (b: number) => { if (b === 2 && ckpt.saved.length === 1) controller.abort(); } });
+    // Abort in the middle of the second epoch (the first one's save may still be writing: fit waits for it).
+    let epochsBegun = 0;
+    const aborter = new LambdaCallback({
+      onEpochBegin: () => void (epochsBegun += 1),
+      onTrainBatchEnd: (b: number) => { if (b === 2 && epochsBegun === 2) controller.abort(); },
+    });
     await captureConsole(() =>
       fit(tinyModel(), x, y, { epochs: 5, batchSize: 8, validationSplit: 0.25, verbose: 0, signal: controller.signal, callbacks: [aborter, ckpt] }),
     );

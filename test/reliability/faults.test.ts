@@ -169,9 +169,16 @@ describe("folder saves reach the disk", () => {
     }) as typeof rename;
     try {
       const { x, y } = toyData(16);
-      // Only the second save matters: it replaces the folder the first one made.
-      const reset = new LambdaCallback({ onEpochEnd: (epoch: number) => void (epoch === 1 && (events.length = 0)) });
-      await fit(tinyModel(), x, y, { epochs: 2, verbose: 0, callbacks: [reset, new ModelCheckpoint({ filepath: target })] });
+      // Only the second save matters: it replaces the folder the first one made (written in the background: wait).
+      const ckpt = new ModelCheckpoint({ filepath: target });
+      const reset = new LambdaCallback({
+        onEpochEnd: async (epoch: number) => {
+          if (epoch !== 1) return;
+          await ckpt.flush();
+          events.length = 0;
+        },
+      });
+      await fit(tinyModel(), x, y, { epochs: 2, verbose: 0, callbacks: [reset, ckpt] });
     } finally {
       Object.assign(nodeFs.promises, { open, rename });
     }
@@ -247,7 +254,17 @@ async function diskFullScenario(dir: string, fill: () => void, free: () => void,
   const snapshots: number[][][] = [];
   const losses = [0.5, 0.4, 0.3, 0.2, 0.1];
   const scripted = new LambdaCallback({ onEpochEnd: (epoch: number, logs: Logs) => void (logs.val_loss = losses[epoch]) });
-  const disk = new LambdaCallback({ onEpochBegin: (epoch: number) => (epoch === 2 ? fill() : epoch === 4 ? free() : undefined) });
+  const ckpt = new ModelCheckpoint({ filepath: join(dir, "best.keras"), saveBestOnly: true });
+  const folderCkpt = new ModelCheckpoint({ filepath: join(dir, "best-folder"), saveBestOnly: true });
+  // Checkpoints are written in the background: the disk fills (and is freed) once the saves before are done, so
+  // that the saves of epochs 3 and 4 fail, in the background, while it is full.
+  const settled = () => Promise.all([ckpt.flush(), folderCkpt.flush()]);
+  const disk = new LambdaCallback({
+    onEpochBegin: async (epoch: number) => {
+      if (epoch === 2) await settled().then(fill);
+      if (epoch === 4) await settled().then(free);
+    },
+  });
   let bestWhileFull: number[][] | undefined;
   const probe = new LambdaCallback({
     onEpochEnd: async (epoch: number) => {
@@ -255,8 +272,6 @@ async function diskFullScenario(dir: string, fill: () => void, free: () => void,
       if (epoch === 3) bestWhileFull = weightsOf(await loadKeras(join(dir, "best.keras"), { onWarning: () => {} }));
     },
   });
-  const ckpt = new ModelCheckpoint({ filepath: join(dir, "best.keras"), saveBestOnly: true });
-  const folderCkpt = new ModelCheckpoint({ filepath: join(dir, "best-folder"), saveBestOnly: true });
   const { result: history, warnings } = await captureConsole(() =>
     fit(model, x, y, {
       epochs: 5,

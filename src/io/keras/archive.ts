@@ -1,5 +1,5 @@
-// The CPU-heavy half of writing a `.keras` file (HDF5 + ZIP), from a snapshot of the model. Kept free of tfjs, so
-// it could move off the training thread.
+// The CPU-heavy half of writing a `.keras` file (HDF5 + ZIP), from a snapshot of the model. Kept free of tfjs: it
+// runs after the snapshot, while training goes on (ModelCheckpoint's background writes).
 import { writeH5, type H5Tree } from "./h5.js";
 import { buildZip, DOS_EPOCH } from "./zip.js";
 
@@ -11,9 +11,11 @@ export interface ArchiveSnapshot {
   savedAt: Date;
 }
 
-export async function archiveBytes(s: ArchiveSnapshot): Promise<Uint8Array> {
+/** The archive's bytes; `pause` (if given) is awaited between chunks of the work, to interleave it with training. */
+export async function archiveBytes(s: ArchiveSnapshot, pause?: () => Promise<void>): Promise<Uint8Array> {
   const enc = new TextEncoder();
-  const weights = await writeH5(s.weights);
+  const weights = await writeH5(s.weights, pause);
+  await pause?.();
   return buildZip([
     { name: "metadata.json", data: enc.encode(s.metadataJson), mtime: DOS_EPOCH() },
     { name: "config.json", data: enc.encode(s.configJson), mtime: DOS_EPOCH() },

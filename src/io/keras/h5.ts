@@ -71,8 +71,9 @@ function scratchPath(): string {
 /**
  * Serializes a tree to HDF5 bytes the way h5py does by default for Keras: superblock v0 (lowest library-version
  * bound), groups without creation-order tracking, contiguous uncompressed datasets, scalar UTF-8 string attributes.
+ * `pause`, when given, is awaited between datasets (ModelCheckpoint's background writes interleave with training).
  */
-export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
+export async function writeH5(tree: H5Tree, pause?: () => Promise<void>): Promise<Uint8Array> {
   const h5 = await h5wasm();
   const file = scratchPath();
   // High bound v1.8 keeps every object in formats that HDF5 1.8+ (any h5py Keras uses) reads.
@@ -94,6 +95,8 @@ export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
       for (const [k, v] of Object.entries(tree.groups.get(p)!)) g.create_attribute(k, v, null, "S");
     }
     for (const p of [...tree.datasets.keys()].sort()) {
+      // One dataset per chunk when interleaved with training; the scratch file is this write's own.
+      await pause?.();
       const d = tree.datasets.get(p)!;
       const slash = p.lastIndexOf("/");
       const parent = groupOf(slash < 0 ? "" : p.slice(0, slash));

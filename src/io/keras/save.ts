@@ -9,6 +9,7 @@ import type { JsonObject } from "./json.js";
 import { modelGroups } from "./layout.js";
 import { addOptimizerVars } from "./optimizer-state.js";
 import { archiveBytes, type ArchiveSnapshot } from "./archive.js";
+import type { PendingWrite } from "../saver.js";
 
 /** The Keras release whose file layout and config key set tslab-fit writes (keras-format.md §6). */
 export const KERAS_FORMAT_VERSION = "3.5.0";
@@ -150,15 +151,27 @@ export async function kerasArchiveBytes(model: tf.LayersModel, options: SaveKera
  * `keras.saving.load_model` reads. Atomic: the file appears complete or not at all.
  */
 export async function saveKeras(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<void> {
+  await (await snapshotKeras(model, path, options))();
+}
+
+/** `saveKeras` in two steps: the model's state is copied now; the returned write builds and writes the archive. */
+export async function snapshotKeras(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<PendingWrite> {
   if (!path.endsWith(".keras")) throw new Error(`saveKeras: the path must end in .keras (got ${path})`);
-  await writeFileAtomic(path, await kerasArchiveBytes(model, options));
+  const snapshot = await kerasArchiveSnapshot(model, options);
+  return async ({ pause } = {}) => writeFileAtomic(path, await archiveBytes(snapshot, pause));
 }
 
 /** Saves only the weights, as Keras's `model.save_weights("x.weights.h5")` lays them out. Atomic. */
 export async function saveKerasWeights(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<void> {
+  await (await snapshotKerasWeights(model, path, options))();
+}
+
+/** `saveKerasWeights` in two steps: the weights (and optimizer state) are copied now, written by the returned call. */
+export async function snapshotKerasWeights(model: tf.LayersModel, path: string, options: SaveKerasOptions = {}): Promise<PendingWrite> {
   if (!path.endsWith(".weights.h5")) throw new Error(`saveKerasWeights: the path must end in .weights.h5 (got ${path})`);
   // Layer classes are checked the same way as for a full archive, so unsupported layers fail clearly here too.
   keras3ModelConfig(model);
   const withOptimizer = (options.includeOptimizer ?? true) && compileConfigToKeras3(model).config?.optimizer !== undefined;
-  await writeFileAtomic(path, await writeH5(await kerasWeightsTree(model, withOptimizer)));
+  const tree = await kerasWeightsTree(model, withOptimizer);
+  return async ({ pause } = {}) => writeFileAtomic(path, await writeH5(tree, pause));
 }

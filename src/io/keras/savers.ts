@@ -1,19 +1,26 @@
 import { modelPathKind } from "../model-path.js";
 import type { ModelSaver } from "../saver.js";
-import { saveKeras, saveKerasWeights } from "./save.js";
+import { saveKeras, saveKerasWeights, snapshotKeras, snapshotKerasWeights } from "./save.js";
 
-/** `.keras` paths: a full Keras 3 archive; with `weightsOnly` Keras itself refuses `.keras`, so this does too. */
+/** With `weightsOnly` Keras itself refuses `.keras`, so this does too. */
+function refuseWeightsOnly(path: string, weightsOnly: boolean): void {
+  if (!weightsOnly) return;
+  throw new Error(
+    `save_weights_only needs a path ending in .weights.h5 (Keras's rule); got ${path}. ` + `Use e.g. "${path.replace(/\.keras$/, ".weights.h5")}".`,
+  );
+}
+
+/** `.keras` paths: a full Keras 3 archive. */
 export const kerasArchiveSaver: ModelSaver = {
   format: "Keras 3 archive (.keras)",
   matches: (path) => modelPathKind(path) === "keras",
   async save(model, path, options) {
-    if (options.weightsOnly) {
-      throw new Error(
-        `save_weights_only needs a path ending in .weights.h5 (Keras's rule); got ${path}. ` +
-          `Use e.g. "${path.replace(/\.keras$/, ".weights.h5")}".`,
-      );
-    }
+    refuseWeightsOnly(path, options.weightsOnly);
     await saveKeras(model, path);
+  },
+  async snapshot(model, path, options) {
+    refuseWeightsOnly(path, options.weightsOnly);
+    return snapshotKeras(model, path);
   },
 };
 
@@ -24,6 +31,7 @@ export const kerasWeightsSaver: ModelSaver = {
   async save(model, path) {
     await saveKerasWeights(model, path);
   },
+  snapshot: (model, path) => snapshotKerasWeights(model, path),
 };
 
 export const kerasSavers: readonly ModelSaver[] = [kerasArchiveSaver, kerasWeightsSaver];
