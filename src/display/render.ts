@@ -1,3 +1,4 @@
+import { encodePng } from "../tensorboard/png.js";
 import { chartFont, textWidth } from "./fonts.js";
 import type { VegaLiteSpec } from "./types.js";
 import { loadResvg, loadVega, loadVegaLite, type VegaLiteLogger } from "./vega-loader.js";
@@ -75,7 +76,11 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
   });
 }
 
-/** SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. */
+/**
+ * SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. resvg draws on
+ * libuv's thread pool; the pixels are encoded by our own PNG writer: zlib's deflate takes a third of the time of
+ * resvg's encoder (about 8 ms against 25 for a 2× chart, bench/charts.mjs) and the file is a quarter smaller.
+ */
 export async function svgToPng(svg: string, scale = 2): Promise<PngResult> {
   const resvg = await loadResvg();
   const font = chartFont();
@@ -92,7 +97,10 @@ export async function svgToPng(svg: string, scale = 2): Promise<PngResult> {
   const rendered = resvg.renderAsync
     ? await resvg.renderAsync(svg, options)
     : new resvg.Resvg(svg, options).render();
-  return { png: rendered.asPng(), width: Math.round(rendered.width / scale), height: Math.round(rendered.height / scale) };
+  const { width, height } = rendered;
+  // Opaque (white background), so RGBA pixels are the same premultiplied or not.
+  const png = rendered.pixels ? encodePng(width, height, 4, rendered.pixels) : rendered.asPng();
+  return { png, width: Math.round(width / scale), height: Math.round(height / scale) };
 }
 
 /** Both static forms of a chart. */

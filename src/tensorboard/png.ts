@@ -1,5 +1,5 @@
-// A small PNG encoder for image summaries: 8-bit grayscale, gray+alpha, RGB or RGBA, no interlace, filter 0 on every
-// row, deflated by Node's zlib. Weight images are small, so smarter filtering would not pay for itself.
+// A small PNG encoder for image summaries and chart PNGs: 8-bit grayscale, gray+alpha, RGB or RGBA, no interlace,
+// filter 0 on every row, deflated by Node's zlib. Smarter filtering made charts no smaller and cost more time.
 import { deflateSync } from "node:zlib";
 
 const CRC_TABLE = (() => {
