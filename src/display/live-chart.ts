@@ -44,7 +44,8 @@ export interface LiveChartStats {
  * A chart that follows a fit: shown once, then replaced in place (one display id) at most `maxUpdatesPerSecond`
  * times a second. Updates carry the spec (cheap: no vega needed) and text; a PNG is added only while the PNG time
  * stays within `budget` of the training time, and always in the final update. The first display carries a small
- * placeholder PNG for front ends that cannot draw Vega-Lite, so vega itself is not loaded before training starts.
+ * placeholder PNG for front ends that cannot draw Vega-Lite, drawn without vega or resvg: neither is loaded before
+ * training starts.
  */
 export class LiveChart {
   readonly rows: HistoryRow[] = [];
@@ -91,13 +92,7 @@ export class LiveChart {
     const t0 = performance.now();
     const spec = this.spec(true);
     const panels = (spec.vconcat as unknown[]).length;
-    const png = await this.safely("render the placeholder PNG", () =>
-      placeholderPng(
-        (this.options.width ?? 420) + 60,
-        panels * ((this.options.height ?? 160) + 70) + 40,
-        "training… the chart appears here when training ends",
-      ),
-    );
+    const png = placeholderPng((this.options.width ?? 420) + 60, panels * ((this.options.height ?? 160) + 70) + 40);
     this.output.show(chartBundle(spec, summaryText(this.rows, { note: "training started…" }), png));
     this.stats.fixedMs += performance.now() - t0;
     this.lastUpdateAt = Date.now();
