@@ -12,12 +12,28 @@ const CALLBACKS = {
   TensorBoard: (dir) => new TensorBoard({ logDir: join(dir, "logs"), histogramFreq: 1 }),
   EarlyStopping: () => new EarlyStopping({ monitor: "val_loss", patience: 3 }),
   ModelCheckpoint: (dir) => new ModelCheckpoint({ filepath: join(dir, "best.keras"), monitor: "val_loss", saveBestOnly: true }),
-  LivePlot: (dir) => new LivePlot({ path: join(dir, "live.png") }),
+  // The default: outside a notebook its temp PNG is drawn after fit returns (awaited and removed outside the timing).
+  LivePlot: () => new LivePlot(),
   History: () => new History(),
 };
 
+/** Only in the per-callback variants: LivePlot with a file the user names, written before fit returns. */
+const EXTRA = { "LivePlot({ path })": (dir) => new LivePlot({ path: join(dir, "live.png") }) };
+
 export function fullSet(dir) {
   return Object.values(CALLBACKS).map((make) => make(dir));
+}
+
+/** Waits for (and removes) the chart files LivePlot writes after a fit; returns the ms they took to draw and write. */
+export async function settleCharts(callbacks) {
+  let ms = 0;
+  for (const cb of callbacks ?? []) {
+    if (!(cb instanceof LivePlot)) continue;
+    const file = await cb.written;
+    ms += cb.stats?.fileMs ?? 0;
+    if (file && !file.startsWith(tmpdir() + "/bench-cb-")) rmSync(file, { force: true });
+  }
+  return ms;
 }
 
 export async function main({ repeats = 7, limit = 2000, epochs = 3, perCallback = true } = {}) {
@@ -27,10 +43,10 @@ export async function main({ repeats = 7, limit = 2000, epochs = 3, perCallback 
   const variants = {
     "tfjs model.fit": ({ model }) => model.fit(x, yFloat, opts),
     "fit (no callbacks)": ({ model }) => fit(model, x, y, opts),
-    "fit + full set": ({ model, dir }) => fit(model, x, y, { ...opts, callbacks: fullSet(dir) }),
+    "fit + full set": (ctx) => fit(ctx.model, x, y, { ...opts, callbacks: (ctx.callbacks = fullSet(ctx.dir)) }),
   };
-  for (const [name, make] of perCallback ? Object.entries(CALLBACKS) : []) {
-    variants[`fit + ${name}`] = ({ model, dir }) => fit(model, x, y, { ...opts, callbacks: [make(dir)] });
+  for (const [name, make] of perCallback ? Object.entries({ ...CALLBACKS, ...EXTRA }) : []) {
+    variants[`fit + ${name}`] = (ctx) => fit(ctx.model, x, y, { ...opts, callbacks: (ctx.callbacks = [make(ctx.dir)]) });
   }
   const quiet = console.log;
   console.log = () => {}; // LivePlot outside a notebook prints where it wrote the chart
@@ -38,7 +54,11 @@ export async function main({ repeats = 7, limit = 2000, epochs = 3, perCallback 
   try {
     times = await interleave(variants, repeats, {
       setup: () => ({ model: makeMlp(), dir: mkdtempSync(join(tmpdir(), "bench-cb-")) }),
-      teardown: ({ model, dir }) => (model.dispose(), rmSync(dir, { recursive: true, force: true })),
+      teardown: async ({ model, dir, callbacks }) => {
+        await settleCharts(callbacks);
+        model.dispose();
+        rmSync(dir, { recursive: true, force: true });
+      },
     });
   } finally {
     console.log = quiet;
@@ -46,14 +66,19 @@ export async function main({ repeats = 7, limit = 2000, epochs = 3, perCallback 
   const shares = perCallback ? await hookShares({ x, y, opts, repeats: Math.max(3, Math.ceil(repeats / 2)) }) : undefined;
   tf.dispose([x, y, yFloat]);
   const samples = Math.round(limit * 0.8);
+  const target = limit >= 10000 ? 1.02 : 1.05;
+  const paired = (a, b) => median(times[a].map((t, r) => t / times[b][r])).toFixed(3);
   return [
     `### Callback overhead (target 1): ${limit.toLocaleString("en")} digits (${samples} train), ${epochs}-epoch fits, batch 32, ${backend}, ${repeats} interleaved runs`,
     "",
     ratioTable(times, "tfjs model.fit"),
+    "",
+    `Full set against bare \`model.fit\` (target ≤ ${target}×), median of the per-round ratios (both ran in the same round): ` +
+      `**${paired("fit + full set", "tfjs model.fit")}×**; against \`fit\` without callbacks: ${paired("fit + full set", "fit (no callbacks)")}×.`,
     ...(shares
       ? [
           "",
-          `Per-callback hook time in the full set (median of ${shares.runs} fits after a first one, ms; "per fit" = train begin + end, "per epoch" = epoch begin + end + test hooks, averaged over epochs):`,
+          `Per-callback hook time in the full set (median of ${shares.runs} fits after a first one, ms; "per fit" = train begin + end, "per epoch" = epoch begin + end + test hooks, averaged over epochs; "after fit returned" = LivePlot's temp PNG, drawn once fit has returned, outside a notebook only):`,
           "",
           shares.table,
         ]
@@ -73,7 +98,7 @@ async function hookShares({ x, y, opts, repeats }) {
       const acc = {};
       for (const cb of callbacks) {
         const name = cb.constructor.name;
-        acc[name] = { fit: 0, epoch: 0, batch: 0 };
+        acc[name] = { fit: 0, epoch: 0, batch: 0, after: 0 };
         for (const hook of ["onTrainBegin", "onTrainEnd", "onEpochBegin", "onEpochEnd", "onTestBegin", "onTestEnd", "onTrainBatchBegin", "onTrainBatchEnd"]) {
           const own = cb[hook];
           // Hooks a callback does not override stay untouched, so fit's "only listeners" fast paths stay as they are.
@@ -93,6 +118,7 @@ async function hookShares({ x, y, opts, repeats }) {
       const t0 = performance.now();
       await fit(model, x, y, { ...opts, callbacks });
       acc.__fitMs = performance.now() - t0;
+      acc.LivePlot.after = await settleCharts(callbacks);
       model.dispose();
       rmSync(dir, { recursive: true, force: true });
       perRun.push(acc);
@@ -101,10 +127,16 @@ async function hookShares({ x, y, opts, repeats }) {
     console.log = quiet;
   }
   const names = Object.keys(perRun[0]).filter((n) => n !== "__fitMs");
-  const rows = ["| callback | per fit ms | per epoch ms | all batch hooks per fit ms |", "|---|---:|---:|---:|"];
+  const rows = [
+    "| callback | per fit ms | per epoch ms | all batch hooks per fit ms | share of the fit | after fit returned ms |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
   for (const n of names) {
     const m = (k) => median(perRun.slice(1).map((a) => a[n][k]));
-    rows.push(`| ${n} | ${m("fit").toFixed(1)} | ${(m("epoch") / opts.epochs).toFixed(1)} | ${m("batch").toFixed(1)} |`);
+    const share = median(perRun.slice(1).map((a) => (a[n].fit + a[n].epoch + a[n].batch) / a.__fitMs));
+    rows.push(
+      `| ${n} | ${m("fit").toFixed(1)} | ${(m("epoch") / opts.epochs).toFixed(1)} | ${m("batch").toFixed(1)} | ${(100 * share).toFixed(1)} % | ${m("after") ? m("after").toFixed(0) : "–"} |`,
+    );
   }
   // All hook time of the set as a share of the same fits' wall time: robust to load swings between separate runs.
   const later = perRun.slice(1);

@@ -21,7 +21,10 @@ export interface LivePlotOptions {
   logScale?: boolean | string[];
   /** Chart title. */
   title?: string;
-  /** Also write the final chart to this file (.png/.svg/.html/.json). Outside a notebook, default: a temp PNG. */
+  /**
+   * Also write the final chart to this file (.png/.svg/.html/.json), complete when `fit` returns. Outside a notebook
+   * the default is a PNG in the temp folder, written just after `fit` returns (see `LivePlot.written`).
+   */
   path?: string;
 }
 
@@ -29,7 +32,10 @@ export interface LivePlotOptions {
  * A live training chart for notebooks (tslab or Deno): shown when training begins, replaced in place as epochs end (at
  * most `maxUpdatesPerSecond`, with rendering kept to about 2 % of the training time), and drawn in full once more when
  * training ends, stops early, is interrupted or fails. EarlyStopping and ModelCheckpoint events of the same fit are
- * marked. Outside a notebook it writes the final chart to a file and prints the path.
+ * marked. Outside a notebook it writes the final chart to a file and prints the path: to `path`, before `fit`
+ * returns; by default to a temp PNG, drawn after `fit` returns so that it does not hold up the script (nothing
+ * displays it); `await plot.written` to use it in the same script. The process does not end before it is written,
+ * even through `process.exit()`.
  *
  * @example
  * await fit(model, x, y, { epochs: 20, validationSplit: 0.2, callbacks: [new LivePlot({ batches: true })] });
@@ -55,6 +61,11 @@ export class LivePlot extends Callback {
   /** Time spent on the chart during the last fit, to check the rendering overhead. */
   get stats(): LiveChartStats | undefined {
     return this.chart?.stats;
+  }
+
+  /** The last fit's chart file (absolute path) once it is complete; undefined when none was written. */
+  get written(): Promise<string | undefined> {
+    return this.chart?.written ?? Promise.resolve(undefined);
   }
 
   private makeChart(): LiveChart {

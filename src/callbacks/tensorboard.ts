@@ -123,8 +123,12 @@ export class TensorBoard extends Callback {
     this.hparams = options.hparams;
     this.trialId = options.trialId;
     this.flushMillis = options.flushMillis;
-    // Epoch logging needs no batch-end hook: fit then reads no batch values for this callback.
+    // Epoch logging needs no batch-end hook: fit then reads no batch values for this callback. Batches are only
+    // counted for batch logging and steps per second; without either, fit runs no per-batch hook for it at all.
     if (this.updateFreq === 0) this.onTrainBatchEnd = Callback.prototype.onTrainBatchEnd as this["onTrainBatchEnd"];
+    if (this.updateFreq === 0 && !this.writeStepsPerSecond) {
+      this.onTrainBatchBegin = Callback.prototype.onTrainBatchBegin as this["onTrainBatchBegin"];
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { BatchCurve } from "./batch-curve.js";
 import { chartBundle } from "./bundle.js";
 import { chartSpec, epochAxis } from "./history-spec.js";
 import { checkChartPath, tempChartPath, writeChart } from "./write-chart.js";
+import { canWriteChartLater, writeChartLater } from "./chart-file-later.js";
 import { placeholderPng, renderChart, type PngResult } from "./render.js";
 import { summaryText } from "./summary.js";
 import { inNotebook, NotebookOutput, outputsDelivered } from "./notebook.js";
@@ -33,6 +34,8 @@ export interface LiveChartStats {
   pngMs: number;
   /** The first display (placeholder PNG) and the final full render, which always happen. */
   fixedMs: number;
+  /** Writing the final chart file, when one is written (not in `fraction`: see `LiveChart.written`). */
+  fileMs: number;
   elapsedMs: number;
   fraction: number;
 }
@@ -41,12 +44,13 @@ export interface LiveChartStats {
  * A chart that follows a fit: shown once, then replaced in place (one display id) at most `maxUpdatesPerSecond`
  * times a second. Updates carry the spec (cheap: no vega needed) and text; a PNG is added only while the PNG time
  * stays within `budget` of the training time, and always in the final update. The first display carries a small
- * placeholder PNG for front ends that cannot draw Vega-Lite, so vega itself is not loaded before training starts.
+ * placeholder PNG for front ends that cannot draw Vega-Lite, drawn without vega or resvg: neither is loaded before
+ * training starts.
  */
 export class LiveChart {
   readonly rows: HistoryRow[] = [];
   readonly output = new NotebookOutput();
-  readonly stats: LiveChartStats = { updates: 0, pngs: 0, skipped: 0, specMs: 0, pngMs: 0, fixedMs: 0, elapsedMs: 0, fraction: 0 };
+  readonly stats: LiveChartStats = { updates: 0, pngs: 0, skipped: 0, specMs: 0, pngMs: 0, fixedMs: 0, fileMs: 0, elapsedMs: 0, fraction: 0 };
   private readonly curve: BatchCurve | undefined;
   private readonly minIntervalMs: number;
   private readonly budget: number;
@@ -60,6 +64,12 @@ export class LiveChart {
   /** Cost estimate of the next PNG: high until measured, since the first one also loads vega. */
   private nextPngMs = 800;
   private readonly warned = new Set<string>();
+  /**
+   * The final chart's file (absolute path) once it is complete; undefined when none is written (in a notebook
+   * without `path`) or writing failed. Outside a notebook without `path`, the temp PNG is drawn after the fit has
+   * returned (nothing displays it): await this to read it in the same script; the process never ends before it.
+   */
+  written: Promise<string | undefined> = Promise.resolve(undefined);
 
   constructor(private readonly options: LiveChartOptions = {}) {
     const ups = options.maxUpdatesPerSecond ?? 1;
@@ -82,13 +92,7 @@ export class LiveChart {
     const t0 = performance.now();
     const spec = this.spec(true);
     const panels = (spec.vconcat as unknown[]).length;
-    const png = await this.safely("render the placeholder PNG", () =>
-      placeholderPng(
-        (this.options.width ?? 420) + 60,
-        panels * ((this.options.height ?? 160) + 70) + 40,
-        "training… the chart appears here when training ends",
-      ),
-    );
+    const png = placeholderPng((this.options.width ?? 420) + 60, panels * ((this.options.height ?? 160) + 70) + 40);
     this.output.show(chartBundle(spec, summaryText(this.rows, { note: "training started…" }), png));
     this.stats.fixedMs += performance.now() - t0;
     this.lastUpdateAt = Date.now();
@@ -141,7 +145,10 @@ export class LiveChart {
     await new Promise<void>((r) => setImmediate(r));
   }
 
-  /** The final update, always sent, always with a PNG; outside a notebook the chart is written to a file instead. */
+  /**
+   * The final update, always sent, always with a PNG. Outside a notebook the chart goes to a file instead: `path`,
+   * written before this resolves, or by default a temp PNG written just after (see `written`).
+   */
   async finish(note?: string): Promise<void> {
     const t0 = performance.now();
     const spec = this.spec(false);
@@ -152,15 +159,37 @@ export class LiveChart {
       this.stats.updates++;
     }
     this.stats.fixedMs += performance.now() - t0;
-    if (this.options.path || !inNotebook()) {
-      const path = this.options.path ?? tempChartPath("live");
-      const written = await this.safely("write the chart file", () => writeChart(spec, path, undefined, rendered));
-      if (written && !inNotebook()) console.log(`tslab-fit: chart written to ${written}`);
+    const wantsFile = this.options.path !== undefined || !inNotebook();
+    if (!wantsFile) this.written = Promise.resolve(undefined);
+    else if (this.options.path === undefined && canWriteChartLater()) this.written = this.writeLater(spec);
+    else {
+      this.written = this.writeNow(spec, rendered);
+      await this.written;
     }
     this.stats.elapsedMs = Date.now() - this.startedAt;
     const used = this.stats.specMs + this.stats.pngMs + this.stats.fixedMs;
     this.stats.fraction = this.stats.elapsedMs > 0 ? used / this.stats.elapsedMs : 0;
     await outputsDelivered(); // not chart work: the time Deno's kernel may need to publish the final update
+  }
+
+  /** The file the user named (or, where a late write cannot be finished at exit, the temp PNG): complete when fit returns. */
+  private async writeNow(spec: VegaLiteSpec, rendered: { svg: string; png: Uint8Array } | undefined): Promise<string | undefined> {
+    const t0 = performance.now();
+    const path = this.options.path ?? tempChartPath("live");
+    const written = await this.safely("write the chart file", () => writeChart(spec, path, undefined, rendered));
+    this.stats.fileMs = performance.now() - t0;
+    if (written && !inNotebook()) console.log(`tslab-fit: chart written to ${written}`);
+    return written;
+  }
+
+  /** The default temp PNG outside a notebook: drawn after fit returns, complete before the process ends. */
+  private writeLater(spec: VegaLiteSpec): Promise<string | undefined> {
+    return this.safely("write the chart file", () => writeChartLater(spec, tempChartPath("live"))).then((done) => {
+      if (!done) return undefined;
+      this.stats.fileMs = done.ms;
+      console.log(`tslab-fit: chart written to ${done.file}`);
+      return done.file;
+    });
   }
 
   /**

@@ -1,3 +1,6 @@
+import { inflateSync } from "node:zlib";
+import { encodePng } from "../tensorboard/png.js";
+import { PLACEHOLDER_TEXT } from "./placeholder-text.js";
 import { chartFont, textWidth } from "./fonts.js";
 import type { VegaLiteSpec } from "./types.js";
 import { loadResvg, loadVega, loadVegaLite, type VegaLiteLogger } from "./vega-loader.js";
@@ -75,7 +78,11 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<SvgResult> {
   });
 }
 
-/** SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. */
+/**
+ * SVG → PNG with resvg, white background, `scale`× pixels (2 by default) and a real sans-serif font. resvg draws on
+ * libuv's thread pool; the pixels are encoded by our own PNG writer: zlib's deflate takes a third of the time of
+ * resvg's encoder (about 8 ms against 25 for a 2× chart, bench/charts.mjs) and the file is a quarter smaller.
+ */
 export async function svgToPng(svg: string, scale = 2): Promise<PngResult> {
   const resvg = await loadResvg();
   const font = chartFont();
@@ -92,7 +99,10 @@ export async function svgToPng(svg: string, scale = 2): Promise<PngResult> {
   const rendered = resvg.renderAsync
     ? await resvg.renderAsync(svg, options)
     : new resvg.Resvg(svg, options).render();
-  return { png: rendered.asPng(), width: Math.round(rendered.width / scale), height: Math.round(rendered.height / scale) };
+  const { width, height } = rendered;
+  // Opaque (white background), so RGBA pixels are the same premultiplied or not.
+  const png = rendered.pixels ? encodePng(width, height, 4, rendered.pixels) : rendered.asPng();
+  return { png, width: Math.round(width / scale), height: Math.round(height / scale) };
 }
 
 /** Both static forms of a chart. */
@@ -110,29 +120,50 @@ function svgSize(svg: string): { width: number; height: number } {
 }
 
 /**
- * A plain "chart coming" PNG drawn without vega (just resvg), for the first display of a live chart: front ends that
- * cannot draw Vega-Lite show it until the final PNG replaces it, and training does not wait for vega to load.
+ * A plain "chart coming" PNG for the first display of a live chart: front ends that cannot draw Vega-Lite show it
+ * until a PNG update replaces it. Drawn without vega and without resvg (a box, and the message's coverage drawn once
+ * by resvg ahead of time: placeholder-text.ts), so the first chart waits for no renderer to load.
  */
-export async function placeholderPng(width: number, height: number, message: string): Promise<PngResult> {
-  const key = `${width}x${height}:${message}`;
+export function placeholderPng(width: number, height: number): PngResult {
+  const key = `${width}x${height}`;
   let png = placeholders.get(key);
   if (!png) {
-    png = drawPlaceholder(width, height, message);
+    png = drawPlaceholder(width, height);
     placeholders.set(key, png);
-    png.catch(() => placeholders.delete(key));
   }
   return png;
 }
 
 /** Placeholders are the same for every fit with the same panels; drawn once per kernel. */
-const placeholders = new Map<string, Promise<PngResult>>();
+const placeholders = new Map<string, PngResult>();
 
-function drawPlaceholder(width: number, height: number, message: string): Promise<PngResult> {
-  const esc = message.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c] as string);
-  const svg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
-    `<rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" fill="#fafafa" stroke="#dddddd"/>` +
-    `<text x="${width / 2}" y="${height / 2}" text-anchor="middle" font-family="sans-serif" font-size="13" fill="#777777">${esc}</text>` +
-    `</svg>`;
-  return svgToPng(svg);
+const rgb = (hex: number) => [hex >> 16, (hex >> 8) & 0xff, hex & 0xff];
+
+/** A #fafafa box with a 1 px #dddddd border and the message in #777777 centred on it, at the message's scale. */
+function drawPlaceholder(width: number, height: number): PngResult {
+  const s = PLACEHOLDER_TEXT.scale;
+  const [w, h] = [Math.max(1, Math.round(width * s)), Math.max(1, Math.round(height * s))];
+  const [fill, border, ink] = [rgb(0xfafafa), rgb(0xdddddd), rgb(0x777777)];
+  const edgeRow = new Uint8Array(w * 3).fill(border[0]);
+  const innerRow = new Uint8Array(w * 3);
+  for (let x = 0; x < w; x++) innerRow.set(x < s || x >= w - s ? border : fill, x * 3);
+  const pixels = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) pixels.set(y < s || y >= h - s ? edgeRow : innerRow, y * w * 3);
+  const text = PLACEHOLDER_TEXT;
+  const coverage = inflateSync(Buffer.from(text.coverage, "base64"));
+  const left = Math.round(w / 2) + text.dx;
+  const top = Math.round(h / 2) + text.dy;
+  for (let ty = 0; ty < text.height; ty++) {
+    const y = top + ty;
+    if (y < s || y >= h - s) continue;
+    for (let tx = 0; tx < text.width; tx++) {
+      const x = left + tx;
+      const a = coverage[ty * text.width + tx];
+      if (a === 0 || x < s || x >= w - s) continue;
+      const o = (y * w + x) * 3;
+      for (let c = 0; c < 3; c++) pixels[o + c] = Math.round(fill[c] + ((ink[c] - fill[c]) * a) / 255);
+    }
+  }
+  // Flat colour: zlib level 1 deflates it about 20 times faster than level 6, for a file of some 20 kB instead of 10.
+  return { png: encodePng(w, h, 3, pixels, 1), width, height };
 }

@@ -34,9 +34,16 @@ export interface ResvgRenderOptions {
     sansSerifFamily?: string;
   };
 }
+/** A rendered image: RGBA `pixels` (resvg-js 2.x), or only its own PNG encoding. */
+export interface ResvgImage {
+  asPng(): Uint8Array;
+  readonly pixels?: Uint8Array;
+  width: number;
+  height: number;
+}
 export interface ResvgModule {
-  renderAsync?(svg: string, options?: ResvgRenderOptions): Promise<{ asPng(): Uint8Array; width: number; height: number }>;
-  Resvg: new (svg: string, options?: ResvgRenderOptions) => { render(): { asPng(): Uint8Array; width: number; height: number } };
+  renderAsync?(svg: string, options?: ResvgRenderOptions): Promise<ResvgImage>;
+  Resvg: new (svg: string, options?: ResvgRenderOptions) => { render(): ResvgImage };
 }
 
 let vega: Promise<VegaModule> | undefined;

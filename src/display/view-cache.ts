@@ -36,8 +36,9 @@ export async function withView<T>(
   draw: (view: DataView) => Promise<T>,
 ): Promise<T> {
   const { datasets, ...rest } = spec as VegaLiteSpec & { datasets?: Record<string, unknown[]> };
-  const { shape, titleText } = titleAsSignal(rest);
-  const key = JSON.stringify(shape);
+  const { shape, signals } = asSignals(rest);
+  // The parameters' values are this render's, set again on every render: not part of the shape.
+  const key = JSON.stringify({ ...shape, params: signals.length > 0 ? signals.map(([name]) => name) : shape.params });
   let entry = views.get(key);
   const fresh = !entry;
   if (!entry) {
@@ -60,7 +61,7 @@ export async function withView<T>(
   const e = entry;
   const run = e.queue.then(async () => {
     e.warnings.into = warnings;
-    if (titleText !== undefined) e.view.signal(TITLE_SIGNAL, titleText);
+    for (const [name, value] of signals) e.view.signal(name, value);
     if (!fresh) {
       // Rows are copied: vega tags the objects it ingests, and the caller's spec must stay untouched.
       for (const [name, rows] of Object.entries(datasets ?? {})) {
@@ -76,18 +77,55 @@ export async function withView<T>(
 const TITLE_SIGNAL = "tslab_fit_title";
 
 /**
- * The chart's title names the best epoch and its value, so it changes with the data: make its text a parameter, set
- * per render, so that charts of one shape share a view. The drawn title is the same.
+ * What changes with the data but not the chart's structure becomes a parameter, set per render, so that charts of
+ * one shape share a view; the drawing is the same. The title names the best epoch and its value; the epoch axes list
+ * one tick per epoch (and a live chart pins its x domain to the planned epochs), so without this every epoch count
+ * would be a shape of its own and compile afresh.
  */
-function titleAsSignal(spec: Record<string, unknown>): { shape: Record<string, unknown>; titleText: unknown } {
+function asSignals(spec: Record<string, unknown>): { shape: Record<string, unknown>; signals: [string, unknown][] } {
+  if (spec.params !== undefined) return { shape: spec, signals: [] };
+  const signals: [string, unknown][] = [];
+  let shape = spec;
   const title = spec.title;
   const text = typeof title === "string" ? title : (title as { text?: unknown } | undefined)?.text;
-  if (!(typeof text === "string" || Array.isArray(text)) || spec.params !== undefined) return { shape: spec, titleText: undefined };
-  const base = typeof title === "string" ? {} : (title as object);
-  return {
-    shape: { ...spec, title: { ...base, text: { expr: TITLE_SIGNAL } }, params: [{ name: TITLE_SIGNAL, value: "" }] },
-    titleText: text,
-  };
+  if (typeof text === "string" || Array.isArray(text)) {
+    const base = typeof title === "string" ? {} : (title as object);
+    shape = { ...shape, title: { ...base, text: { expr: TITLE_SIGNAL } } };
+    signals.push([TITLE_SIGNAL, text]);
+  }
+  if (Array.isArray(spec.vconcat)) {
+    shape = { ...shape, vconcat: spec.vconcat.map((panel, i) => epochAxisAsSignals(panel, i, signals)) };
+  }
+  if (signals.length === 0) return { shape: spec, signals };
+  return { shape: { ...shape, params: signals.map(([name, value]) => ({ name, value })) }, signals };
+}
+
+const isNumbers = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "number");
+
+/** A panel whose x is the epoch: its tick list and pinned domain (when given as numbers) become signals. */
+function epochAxisAsSignals(panel: unknown, index: number, signals: [string, unknown][]): unknown {
+  const x = (panel as { encoding?: { x?: Record<string, unknown> } })?.encoding?.x;
+  if (!x || x.field !== "epoch") return panel;
+  const next = { ...x };
+  const axis = x.axis as Record<string, unknown> | undefined;
+  if (axis && isNumbers(axis.values)) {
+    const name = `tslab_fit_ticks_${index}`;
+    next.axis = { ...axis, values: { expr: name } };
+    signals.push([name, axis.values]);
+  }
+  const scale = x.scale as Record<string, unknown> | undefined;
+  if (scale && isNumbers(scale.domain)) {
+    const name = `tslab_fit_domain_${index}`;
+    next.scale = { ...scale, domain: { expr: name } };
+    signals.push([name, scale.domain]);
+  }
+  const p = panel as { encoding: Record<string, unknown> };
+  return { ...p, encoding: { ...p.encoding, x: next } };
+}
+
+/** How many views are kept (tests). */
+export function keptViews(): number {
+  return views.size;
 }
 
 /** Forgets every kept view (tests; or to free memory). */

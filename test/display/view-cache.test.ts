@@ -66,3 +66,46 @@ test("the caller's spec is not changed by a cached render", async () => {
   await renderSvg(s);
   assert.equal(JSON.stringify(s), before);
 });
+
+/** What vega draws from `s` itself, with no kept view and no parameters (the reference). */
+async function plainSvg(s: object): Promise<string> {
+  const { compileSpec } = await import("../../src/display/render.js");
+  const { loadVega } = await import("../../src/display/vega-loader.js");
+  const { textWidth } = await import("../../src/display/fonts.js");
+  const vega = await loadVega();
+  const view = new vega.View(vega.parse((await compileSpec(s)).vega), { renderer: "none" });
+  const estimate = vega.textMetrics.width;
+  vega.textMetrics.width = (item, text) => textWidth(String(text ?? ""), item.fontSize ?? 11, Number(item.fontWeight) >= 600 || item.fontWeight === "bold");
+  try {
+    return await view.toSVG();
+  } finally {
+    vega.textMetrics.width = estimate;
+    view.finalize();
+  }
+}
+
+test("charts of other epoch counts (ticks, pinned live domain) share one view and draw what vega draws from each spec", async () => {
+  const { LiveChart } = await import("../../src/display/live-chart.js");
+  const { keptViews } = await import("../../src/display/view-cache.js");
+  const history = (epochs: number) => {
+    const rows = Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, loss: 1 / (i + 1), val_loss: 1.2 / (i + 1) }));
+    return chartSpec({ rows, events: [] }, {});
+  };
+  const live = async (done: number, planned: number) => {
+    const chart = new LiveChart();
+    await chart.begin({ epochs: planned, metrics: ["loss", "val_loss"] });
+    for (let e = 0; e < done; e++) await chart.epochEnd(e, { loss: 1 / (e + 1), val_loss: 1.3 / (e + 1) });
+    return chart.spec(true);
+  };
+  for (const [name, make, counts] of [
+    ["final", history, [3, 7, 12]],
+    ["live", (n: number) => live(n, n + 4), [2, 5, 9]],
+  ] as const) {
+    clearViewCache();
+    for (const n of counts) {
+      const s = await make(n);
+      assert.equal(await png((await renderSvg(s)).svg), await png(await plainSvg(s)), `${name} chart, ${n} epochs`);
+    }
+    assert.equal(keptViews(), 1, `${name}: one view for every epoch count`);
+  }
+});

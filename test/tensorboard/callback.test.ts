@@ -288,3 +288,23 @@ test("functional models' histogram tags have no model prefix (Keras 3 builds the
   await cb.onTrainEnd({});
   assert.deepEqual(readRuns(dir, { kinds: ["histogram"] }).map((r) => r.tag).sort(), ["head/bias/histogram", "head/kernel/histogram"]);
 });
+
+test("epoch logging without steps per second runs no per-batch hook; batch logging and steps per second keep theirs", async () => {
+  const { Callback } = await import("../../src/fit/callback.js");
+  const { CallbackList } = await import("../../src/fit/callback-list.js");
+  const dir = tempDir();
+  const hooks = (tb: TensorBoard) => [tb.onTrainBatchBegin !== Callback.prototype.onTrainBatchBegin, tb.onTrainBatchEnd !== Callback.prototype.onTrainBatchEnd];
+  assert.deepEqual(hooks(new TensorBoard({ logDir: dir })), [false, false]);
+  assert.deepEqual(hooks(new TensorBoard({ logDir: dir, histogramFreq: 1 })), [false, false]);
+  assert.deepEqual(hooks(new TensorBoard({ logDir: dir, writeStepsPerSecond: true })), [true, false]);
+  assert.deepEqual(hooks(new TensorBoard({ logDir: dir, updateFreq: 2 })), [true, true]);
+  assert.equal(new CallbackList([new TensorBoard({ logDir: dir })]).listensToTrainBatchEnd, false);
+  // Still a whole fit's worth of epoch scalars and steps per second where asked.
+  const model = tinyModel();
+  const x = tf.randomNormal([12, 4], 0, 1, "float32", 3);
+  const y = tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], "int32");
+  await fit(model, x, y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [new TensorBoard({ logDir: join(dir, "a"), writeStepsPerSecond: true })] });
+  const train = readRuns(join(dir, "a")).filter((r: SummaryRecord) => r.run === "train");
+  assert.deepEqual(train.filter((r) => r.tag === "epoch_loss").map((r) => r.step), [0, 1]);
+  assert.equal(train.filter((r) => r.tag === "epoch_steps_per_second" && (r.value as number) > 0).length, 2);
+});
