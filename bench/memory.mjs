@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fit, EarlyStopping, LambdaCallback } from "../dist/index.js";
-import { fullSet } from "./callbacks.mjs";
+import { fullSet, settleCharts } from "./callbacks.mjs";
 import { digits, makeMlp, setBackend } from "./common.mjs";
 
 export async function main({ limit = 500 } = {}) {
@@ -23,7 +23,9 @@ export async function main({ limit = 500 } = {}) {
   const quiet = console.log;
   console.log = () => {};
   try {
-    await fit(model, x, y, { epochs: 100, batchSize: 32, validationSplit: 0.2, verbose: 0, callbacks: [...fullSet(dir).map((c) => (c instanceof EarlyStopping ? new EarlyStopping({ monitor: "val_loss", patience: 1000 }) : c)), probe] });
+    const callbacks = [...fullSet(dir).map((c) => (c instanceof EarlyStopping ? new EarlyStopping({ monitor: "val_loss", patience: 1000 }) : c)), probe];
+    await fit(model, x, y, { epochs: 100, batchSize: 32, validationSplit: 0.2, verbose: 0, callbacks });
+    await settleCharts(callbacks); // LivePlot's temp PNG, drawn after fit, is removed rather than printed
   } finally {
     console.log = quiet;
   }
