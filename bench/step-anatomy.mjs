@@ -3,7 +3,7 @@
 //   npm run build && node bench/step-anatomy.mjs [steps=20]
 import * as tf from "@tensorflow/tfjs";
 import { digits, makeMlp, median, setBackend } from "./common.mjs";
-import { useFasterWasmKernels, useStockWasmKernels } from "../dist/kernels/wasm/batch-matmul.js";
+import { useFasterWasmKernels, useStockWasmKernels } from "../dist/kernels/wasm/faster.js";
 
 function trainFunction(model) {
   const core = model.model ?? model;

@@ -3,10 +3,10 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist } from "../../src/index.js";
-import { useFasterWasmKernels } from "../../src/kernels/wasm/batch-matmul.js";
+import { useFasterWasmKernels, useStockWasmKernels } from "../../src/kernels/wasm/faster.js";
 
-// Everything below runs on wasm, in this test file's own process. The stock kernel's results are taken first; the
-// faster BatchMatMul is installed afterwards (it stays for the process).
+// Everything below runs on wasm, in this test file's own process. tslab-fit installs its wrapped kernels when it is
+// loaded; they are taken off for the stock kernel's results, and put back afterwards.
 const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
   { a: [32, 784], b: [32, 64], transposeA: true, transposeB: false }, // Dense weight gradient, seed MLP
   { a: [32, 64], b: [32, 10], transposeA: true, transposeB: false },
@@ -42,6 +42,7 @@ function products(): Float32Array[] {
 
 before(async () => {
   await tf.setBackend("wasm");
+  useStockWasmKernels();
   stock = products();
   const { x, y } = data();
   const model = mlp();

@@ -3,16 +3,12 @@
 // where it was the largest kernel of a training step). This wraps the wasm kernel so a transposed A is transposed
 // explicitly (cheap, one pass) and the plain kernel does the product. Same products, summed in the same order per
 // output element as far as the kernel's own blocking goes: equal to the stock kernel within float32 rounding.
-import * as tf from "@tensorflow/tfjs";
-
 type KernelFunc = (args: { inputs: Record<string, unknown>; backend: unknown; attrs?: Record<string, unknown> }) => unknown;
 interface TensorInfo {
   dataId: object;
   shape: number[];
   dtype: string;
 }
-
-const WRAPPED = Symbol.for("tslab-fit.wasmTransposedMatMul");
 
 /** The wrapped kernel, given the stock BatchMatMul and Transpose kernels (exported for the tests). */
 export function transposedAMatMul(matMul: KernelFunc, transpose: KernelFunc): KernelFunc {
@@ -29,24 +25,4 @@ export function transposedAMatMul(matMul: KernelFunc, transpose: KernelFunc): Ke
       (backend as { disposeData(id: object): void }).disposeData(aT.dataId);
     }
   };
-}
-
-/** Installs the faster BatchMatMul on the wasm backend once per process (a no-op elsewhere or when done). */
-export function useFasterWasmKernels(): void {
-  const stock = tf.getKernel("BatchMatMul", "wasm");
-  const transpose = tf.getKernel("Transpose", "wasm");
-  if (!stock || !transpose || (stock.kernelFunc as unknown as Record<symbol, unknown>)[WRAPPED]) return;
-  const kernelFunc = transposedAMatMul(stock.kernelFunc as unknown as KernelFunc, transpose.kernelFunc as unknown as KernelFunc);
-  (kernelFunc as unknown as Record<symbol, unknown>)[WRAPPED] = stock.kernelFunc;
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-}
-
-/** Puts the stock BatchMatMul back (benchmarks compare both in one run). */
-export function useStockWasmKernels(): void {
-  const current = tf.getKernel("BatchMatMul", "wasm");
-  const stock = (current?.kernelFunc as unknown as Record<symbol, unknown> | undefined)?.[WRAPPED];
-  if (!current || !stock) return;
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...current, kernelFunc: stock as tf.KernelFunc });
 }

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { useFasterWasmKernels } from "./batch-matmul.js";
+import { useFasterWasmKernels } from "./faster.js";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
@@ -60,7 +60,18 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
   }
-  // BatchMatMul wraps wasm's own kernel rather than replacing it (see batch-matmul.ts).
-  useFasterWasmKernels();
+  installSpeedUpsOnce();
   return added;
+}
+
+let speedUpsInstalled = false;
+/**
+ * BatchMatMul, GatherV2 and Slice wrap wasm's own kernels rather than replacing them (see faster.ts): installed
+ * once, as soon as the wasm package is loaded, so that a benchmark or test that puts the stock ones back
+ * (useStockWasmKernels) keeps them through later `fit` calls.
+ */
+function installSpeedUpsOnce(): void {
+  if (speedUpsInstalled || !tf.getKernel("BatchMatMul", "wasm")) return;
+  speedUpsInstalled = true;
+  useFasterWasmKernels();
 }
