@@ -4,9 +4,10 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist } from "../../src/index.js";
 import { useFasterWasmKernels, useStockWasmKernels } from "../../src/kernels/wasm/faster.js";
+import { useFusedAdam, useStockAdam } from "../../src/optimizers/fused-adam.js";
 
 // Everything below runs on wasm, in this test file's own process. tslab-fit installs its wrapped kernels when it is
-// loaded; they are taken off for the stock kernel's results, and put back afterwards.
+// loaded (and its fused Adam step); they are taken off for the stock kernel's results, and put back afterwards.
 const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
   { a: [32, 784], b: [32, 64], transposeA: true, transposeB: false }, // Dense weight gradient, seed MLP
   { a: [32, 64], b: [32, 10], transposeA: true, transposeB: false },
@@ -43,6 +44,7 @@ function products(): Float32Array[] {
 before(async () => {
   await tf.setBackend("wasm");
   useStockWasmKernels();
+  useStockAdam();
   stock = products();
   const { x, y } = data();
   const model = mlp();
@@ -50,6 +52,7 @@ before(async () => {
   const h = await model.fit(x, y.cast("float32"), { epochs: 3, batchSize: 32, shuffle: false, verbose: 0 });
   stockLosses = h.history.loss as number[];
   useFasterWasmKernels();
+  useFusedAdam();
 });
 
 test("the faster BatchMatMul is installed on wasm and equals the stock kernel within float32 rounding", () => {

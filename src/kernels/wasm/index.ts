@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { useFusedAdam } from "../../optimizers/fused-adam.js";
+import { fusedAdam, FUSED_ADAM } from "./adam.js";
 import { useFasterWasmKernels } from "./faster.js";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
@@ -13,12 +15,14 @@ export interface WasmKernel {
   kernelFunc: tf.KernelFunc;
 }
 
-/** Kernels that tfjs-backend-wasm 4.22 lacks and that the gradients of tfjs-layers layers need. */
+/** Kernels that tfjs-backend-wasm 4.22 lacks: those the gradients of tfjs-layers layers need, and the fused Adam step. */
 export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseConv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseConv2dBackpropInput },
   { kernelName: "UnsortedSegmentSum", kernelFunc: unsortedSegmentSum },
+  // Not a tfjs kernel: Adam's update of all variables in one step, which AdamOptimizer runs on wasm (fused-adam.ts).
+  { kernelName: FUSED_ADAM, kernelFunc: fusedAdam },
 ];
 
 /**
@@ -66,12 +70,13 @@ export function registerWasmKernels(): string[] {
 
 let speedUpsInstalled = false;
 /**
- * BatchMatMul, GatherV2 and Slice wrap wasm's own kernels rather than replacing them (see faster.ts): installed
- * once, as soon as the wasm package is loaded, so that a benchmark or test that puts the stock ones back
- * (useStockWasmKernels) keeps them through later `fit` calls.
+ * BatchMatMul, GatherV2 and Slice wrap wasm's own kernels rather than replacing them (see faster.ts), and Adam takes
+ * its fused step: installed once, as soon as the wasm package is loaded, so that a benchmark or test that puts the
+ * stock ones back (useStockWasmKernels, useStockAdam) keeps them through later `fit` calls.
  */
 function installSpeedUpsOnce(): void {
   if (speedUpsInstalled || !tf.getKernel("BatchMatMul", "wasm")) return;
   speedUpsInstalled = true;
   useFasterWasmKernels();
+  useFusedAdam();
 }
