@@ -2,6 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { useFusedAdam } from "../../optimizers/fused-adam.js";
 import { fusedAdam, FUSED_ADAM } from "./adam.js";
 import { useFasterWasmKernels } from "./faster.js";
+import {
+  SPARSE_ACCURACY, SPARSE_CE, SPARSE_CE_GRAD, sparseAccuracy, sparseCrossentropy, sparseCrossentropyGrad, sparseCrossentropyGradConfig,
+} from "./sparse-crossentropy.js";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
@@ -15,7 +18,10 @@ export interface WasmKernel {
   kernelFunc: tf.KernelFunc;
 }
 
-/** Kernels that tfjs-backend-wasm 4.22 lacks: those the gradients of tfjs-layers layers need, and the fused Adam step. */
+/**
+ * Kernels that tfjs-backend-wasm 4.22 lacks: those the gradients of tfjs-layers layers need, and tslab-fit's fused
+ * Adam step, loss and metric.
+ */
 export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseConv2dBackpropFilter },
@@ -23,6 +29,11 @@ export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "UnsortedSegmentSum", kernelFunc: unsortedSegmentSum },
   // Not a tfjs kernel: Adam's update of all variables in one step, which AdamOptimizer runs on wasm (fused-adam.ts).
   { kernelName: FUSED_ADAM, kernelFunc: fusedAdam },
+  // Not tfjs kernels: sparse categorical cross-entropy, its gradient and sparse accuracy, each in one kernel, which
+  // fit uses on wasm (src/fit/fused-loss.ts).
+  { kernelName: SPARSE_CE, kernelFunc: sparseCrossentropy },
+  { kernelName: SPARSE_CE_GRAD, kernelFunc: sparseCrossentropyGrad },
+  { kernelName: SPARSE_ACCURACY, kernelFunc: sparseAccuracy },
 ];
 
 /**
@@ -49,6 +60,7 @@ export function nativeWasmKernel(kernelName: string): tf.KernelConfig | undefine
  */
 export function registerWasmKernels(): string[] {
   const added: string[] = [];
+  if (!tf.getGradient(SPARSE_CE)) tf.registerGradient(sparseCrossentropyGradConfig);
   for (const { kernelName, kernelFunc } of wasmKernels) {
     if (tf.getKernel(kernelName, "wasm")) continue;
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
