@@ -16,6 +16,10 @@ const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolea
   { a: [2, 9, 4], b: [1, 6, 9], transposeA: true, transposeB: true }, // broadcast batch
   { a: [256, 300], b: [256, 20], transposeA: true, transposeB: false },
   { a: [5, 6], b: [6, 7], transposeA: false, transposeB: false }, // untouched path
+  { a: [32, 64], b: [784, 64], transposeA: false, transposeB: true }, // Dense input gradient dy·W^T, as (W·dy^T)^T
+  { a: [100, 8], b: [5, 8], transposeA: false, transposeB: true }, // more rows in A: A·(B^T)
+  { a: [3, 5, 4], b: [3, 6, 4], transposeA: false, transposeB: true }, // batched
+  { a: [1, 5, 4], b: [2, 9, 4], transposeA: false, transposeB: true }, // broadcast batch
 ];
 
 let stock: Float32Array[] = [];
@@ -55,7 +59,7 @@ before(async () => {
   useFusedAdam();
 });
 
-test("the faster BatchMatMul is installed on wasm and equals the stock kernel within float32 rounding", () => {
+test("the faster BatchMatMul (transposed A, B or both) is installed on wasm and equals the stock kernel within float32 rounding", () => {
   const fast = products();
   cases.forEach((c, i) => {
     assert.equal(fast[i].length, stock[i].length);
