@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { useFusedAdam } from "../../optimizers/fused-adam.js";
+import { accumulate, ACCUMULATE } from "./accumulate.js";
 import { fusedAdam, FUSED_ADAM } from "./adam.js";
 import { useFasterWasmKernels } from "./faster.js";
 import {
@@ -20,7 +21,7 @@ export interface WasmKernel {
 
 /**
  * Kernels that tfjs-backend-wasm 4.22 lacks: those the gradients of tfjs-layers layers need, and tslab-fit's fused
- * Adam step, loss and metric.
+ * Adam step, loss, metric and running sums.
  */
 export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2dBackpropFilter },
@@ -34,6 +35,8 @@ export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: SPARSE_CE, kernelFunc: sparseCrossentropy },
   { kernelName: SPARSE_CE_GRAD, kernelFunc: sparseCrossentropyGrad },
   { kernelName: SPARSE_ACCURACY, kernelFunc: sparseAccuracy },
+  // Not a tfjs kernel: fit's running sums of a batch's loss and metrics (src/fit/device-mean.ts).
+  { kernelName: ACCUMULATE, kernelFunc: accumulate },
 ];
 
 /**
