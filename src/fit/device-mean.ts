@@ -1,10 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { ACCUMULATE } from "../kernels/wasm/accumulate.js";
+import { fusedFitKernelsEnabled } from "./fused-loss.js";
 import type { Logs } from "./logs.js";
 
 /** Whether the one-kernel accumulation (src/kernels/wasm/accumulate.ts) applies: float32 scalars on wasm. */
 function onWasm(values: tf.Scalar[]): boolean {
-  return tf.getBackend() === "wasm" && values.length > 0 && values.every((v) => v.dtype === "float32" && v.size === 1) && tf.getKernel(ACCUMULATE, "wasm") !== undefined;
+  return fusedFitKernelsEnabled() && tf.getBackend() === "wasm" && values.length > 0 && values.every((v) => v.dtype === "float32" && v.size === 1) && tf.getKernel(ACCUMULATE, "wasm") !== undefined;
 }
 
 /** sums + values · samples in one kernel (the same float32 roundings as the generic path). */

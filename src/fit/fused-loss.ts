@@ -56,13 +56,17 @@ function fusedAccuracy(original: LossOrMetric): LossOrMetric {
 }
 
 let enabled = true;
-/** Makes `fit` use the one-kernel loss and metric on wasm (the default). */
+/** Makes `fit` use the one-kernel loss, metric and running sums on wasm (the default). */
 export function useFusedLoss(): void {
   enabled = true;
 }
-/** Makes `fit` keep tfjs-layers' own loss and metric functions (benchmarks and tests compare both). */
+/** Makes `fit` keep tfjs-layers' own loss and metric and the generic running sums (benchmarks compare both). */
 export function useStockLoss(): void {
   enabled = false;
+}
+/** Whether `fit` uses its one-kernel loss, metric and running sums where they apply. */
+export function fusedFitKernelsEnabled(): boolean {
+  return enabled;
 }
 
 /**
