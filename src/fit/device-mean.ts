@@ -5,7 +5,13 @@ import type { Logs } from "./logs.js";
 
 /** Whether the one-kernel accumulation (src/kernels/wasm/accumulate.ts) applies: float32 scalars on wasm. */
 function onWasm(values: tf.Scalar[]): boolean {
-  return fusedFitKernelsEnabled() && tf.getBackend() === "wasm" && values.length > 0 && values.every((v) => v.dtype === "float32" && v.size === 1) && tf.getKernel(ACCUMULATE, "wasm") !== undefined;
+  return (
+    fusedFitKernelsEnabled() &&
+    tf.getBackend() === "wasm" &&
+    values.length > 0 &&
+    values.every((v) => v.dtype === "float32" && v.size === 1) &&
+    tf.getKernel(ACCUMULATE, "wasm") !== undefined
+  );
 }
 
 /** sums + values · samples in one kernel (the same float32 roundings as the generic path). */
