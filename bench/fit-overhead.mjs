@@ -1,9 +1,13 @@
-// How much does tslab-fit's Keras-faithful loop cost compared with tfjs's own model.fit?
-// Same model, data, batch size and backend; runs alternate so machine noise hits both. Prints medians and ratios.
+// How much does tslab-fit's Keras-faithful loop cost compared with tfjs's own model.fit? And what do tslab-fit's wasm
+// speed-ups (wrapped BatchMatMul/GatherV2/Slice, fused Adam; installed by default) give each loop against the stock
+// kernels and AdamOptimizer? Same model, data, batch size and backend; runs alternate so machine noise hits all.
+// Prints medians and ratios.
 //   npm run build && node bench/fit-overhead.mjs [repeats=7] [backend=wasm]
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist, EarlyStopping, ModelCheckpoint } from "../dist/index.js";
+import { useFasterWasmKernels, useStockWasmKernels } from "../dist/kernels/wasm/faster.js";
+import { useFusedAdam, useStockAdam } from "../dist/optimizers/fused-adam.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,9 +29,23 @@ function makeModel() {
   return model;
 }
 
+const stock = (run) => async (m) => {
+  useStockWasmKernels();
+  useStockAdam();
+  try {
+    await run(m);
+  } finally {
+    useFasterWasmKernels();
+    useFusedAdam();
+  }
+};
+const tfjsFit = async (m) => m.fit(x, yFloat, { epochs: 1, batchSize: 32, validationSplit: 0.2, verbose: 0 });
+const ourFit = async (m) => fit(m, x, y, { epochs: 1, batchSize: 32, validationSplit: 0.2, verbose: 0 });
 const variants = {
-  "tfjs model.fit": async (m) => m.fit(x, yFloat, { epochs: 1, batchSize: 32, validationSplit: 0.2, verbose: 0 }),
-  "tslab-fit fit": async (m) => fit(m, x, y, { epochs: 1, batchSize: 32, validationSplit: 0.2, verbose: 0 }),
+  "tfjs model.fit": tfjsFit,
+  "tslab-fit fit": ourFit,
+  "tfjs model.fit, stock kernels + Adam": stock(tfjsFit),
+  "tslab-fit fit, stock kernels + Adam": stock(ourFit),
   "tslab-fit fit + EarlyStopping + ModelCheckpoint": async (m) => {
     const dir = mkdtempSync(join(tmpdir(), "bench-"));
     await fit(m, x, y, {

@@ -25,11 +25,13 @@ const single = (list: tf.Tensor[]) => (list.length === 1 ? list[0] : list);
 /** Batches from arrays; a fresh permutation each epoch when shuffling. */
 export function arrayBatches(arrays: Arrays, batchSize: number, shuffle: boolean): BatchSource {
   const steps = Math.ceil(arrays.count / batchSize);
+  // One order, shuffled again in place each epoch, as tfjs's model.fit does: with the same Math.random both pick
+  // the same batches.
+  const order = new Int32Array(arrays.count).map((_, i) => i);
   return {
     steps,
     whole: { xs: arrays.xs, ys: arrays.ys, batchSize },
     async *epoch() {
-      const order = new Int32Array(arrays.count).map((_, i) => i);
       if (shuffle) tf.util.shuffle(order);
       if (!shuffle) {
         yield* contiguousBatches(arrays, batchSize);

@@ -1,5 +1,26 @@
 import * as tf from "@tensorflow/tfjs";
+import { ACCUMULATE } from "../kernels/wasm/accumulate.js";
+import { fusedFitKernelsEnabled } from "./fused-loss.js";
 import type { Logs } from "./logs.js";
+
+/** Whether the one-kernel accumulation (src/kernels/wasm/accumulate.ts) applies: float32 scalars on wasm. */
+function onWasm(values: tf.Scalar[]): boolean {
+  return (
+    fusedFitKernelsEnabled() &&
+    tf.getBackend() === "wasm" &&
+    values.length > 0 &&
+    values.every((v) => v.dtype === "float32" && v.size === 1) &&
+    tf.getKernel(ACCUMULATE, "wasm") !== undefined
+  );
+}
+
+/** sums + values · samples in one kernel (the same float32 roundings as the generic path). */
+function accumulateOnWasm(sums: tf.Tensor1D | undefined, values: tf.Scalar[], samples: number): tf.Tensor1D {
+  const inputs: Record<string, tf.Tensor> = Object.fromEntries(values.map((v, i) => [`v${i}`, v]));
+  if (sums) inputs.sums = sums;
+  const attrs = { count: values.length, samples };
+  return tf.engine().runKernel(ACCUMULATE, inputs as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D;
+}
 
 const lazyLogs = new WeakSet<Logs>();
 
@@ -29,7 +50,7 @@ export class DeviceMean {
 
   /** Adds one batch's scalars (disposed here) weighted by its sample count. */
   add(values: tf.Scalar[], samples: number): void {
-    const next = tf.tidy(() => {
+    const next = onWasm(values) ? accumulateOnWasm(this.sums, values, samples) : tf.tidy(() => {
       const batch = tf.stack(values).cast("float32").mul(samples) as tf.Tensor1D;
       return this.sums ? (this.sums.add(batch) as tf.Tensor1D) : batch;
     });

@@ -11,6 +11,7 @@ import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
 import { RunningMean } from "./running-mean.js";
 import { namedTestValues } from "./test-values.js";
 import { DeviceMean } from "./device-mean.js";
+import { fuseLossAndMetric } from "./fused-loss.js";
 import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
@@ -149,6 +150,7 @@ async function runTraining(
   const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inNotebook() });
   const validationFreq = options.validationFreq ?? 1;
   let lastLogs: Logs = {};
+  const restoreLoss = fuseLossAndMetric(model);
   try {
     callbacks.setModel(model);
     callbacks.setParams(params);
@@ -217,6 +219,7 @@ async function runTraining(
     await callbacks.onTrainFailure(error);
     throw error;
   } finally {
+    restoreLoss();
     training.delete(model);
     stop.dispose();
   }

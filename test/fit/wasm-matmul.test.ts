@@ -3,10 +3,11 @@ import { before, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist } from "../../src/index.js";
-import { useFasterWasmKernels } from "../../src/kernels/wasm/batch-matmul.js";
+import { useFasterWasmKernels, useStockWasmKernels } from "../../src/kernels/wasm/faster.js";
+import { useFusedAdam, useStockAdam } from "../../src/optimizers/fused-adam.js";
 
-// Everything below runs on wasm, in this test file's own process. The stock kernel's results are taken first; the
-// faster BatchMatMul is installed afterwards (it stays for the process).
+// Everything below runs on wasm, in this test file's own process. tslab-fit installs its wrapped kernels when it is
+// loaded (and its fused Adam step); they are taken off for the stock kernel's results, and put back afterwards.
 const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
   { a: [32, 784], b: [32, 64], transposeA: true, transposeB: false }, // Dense weight gradient, seed MLP
   { a: [32, 64], b: [32, 10], transposeA: true, transposeB: false },
@@ -15,6 +16,10 @@ const cases: { a: number[]; b: number[]; transposeA: boolean; transposeB: boolea
   { a: [2, 9, 4], b: [1, 6, 9], transposeA: true, transposeB: true }, // broadcast batch
   { a: [256, 300], b: [256, 20], transposeA: true, transposeB: false },
   { a: [5, 6], b: [6, 7], transposeA: false, transposeB: false }, // untouched path
+  { a: [32, 64], b: [784, 64], transposeA: false, transposeB: true }, // Dense input gradient dy·W^T, as (W·dy^T)^T
+  { a: [100, 8], b: [5, 8], transposeA: false, transposeB: true }, // more rows in A: A·(B^T)
+  { a: [3, 5, 4], b: [3, 6, 4], transposeA: false, transposeB: true }, // batched
+  { a: [1, 5, 4], b: [2, 9, 4], transposeA: false, transposeB: true }, // broadcast batch
 ];
 
 let stock: Float32Array[] = [];
@@ -42,6 +47,8 @@ function products(): Float32Array[] {
 
 before(async () => {
   await tf.setBackend("wasm");
+  useStockWasmKernels();
+  useStockAdam();
   stock = products();
   const { x, y } = data();
   const model = mlp();
@@ -49,9 +56,10 @@ before(async () => {
   const h = await model.fit(x, y.cast("float32"), { epochs: 3, batchSize: 32, shuffle: false, verbose: 0 });
   stockLosses = h.history.loss as number[];
   useFasterWasmKernels();
+  useFusedAdam();
 });
 
-test("the faster BatchMatMul is installed on wasm and equals the stock kernel within float32 rounding", () => {
+test("the faster BatchMatMul (transposed A, B or both) is installed on wasm and equals the stock kernel within float32 rounding", () => {
   const fast = products();
   cases.forEach((c, i) => {
     assert.equal(fast[i].length, stock[i].length);

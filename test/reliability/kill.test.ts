@@ -192,7 +192,8 @@ for (const format of ["folder", "keras"] as const) {
       it(`random kill ${run + 1}/${RUNS}: the path holds the last save reported complete, or a later one`, async () => {
         const dir = tempDir("tslab-fit-kill-");
         const delay = Math.floor(random() * 800);
-        const child = await runChild({ MODE: "ckpt", CKPT_PATH: join(dir, file) }, (l) => l.saved !== undefined, delay);
+        // Enough epochs that training outlasts the longest delay however fast the machine is (400 ran out once).
+        const child = await runChild({ MODE: "ckpt", CKPT_PATH: join(dir, file), EPOCHS: "5000" }, (l) => l.saved !== undefined, delay);
         assert.equal(child.signal, "SIGKILL", `killed after ${delay} ms (it finished instead?)\n${child.stderr}`);
         const weights = await quietly(() => loadWeights(join(dir, file)));
         const options = candidates(child);

@@ -1,5 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
-import { useFasterWasmKernels } from "./batch-matmul.js";
+import { useFusedAdam } from "../../optimizers/fused-adam.js";
+import { accumulate, ACCUMULATE } from "./accumulate.js";
+import { fusedAdam, FUSED_ADAM } from "./adam.js";
+import { useFasterWasmKernels } from "./faster.js";
+import {
+  SPARSE_ACCURACY, SPARSE_CE, SPARSE_CE_GRAD, sparseAccuracy, sparseCrossentropy, sparseCrossentropyGrad, sparseCrossentropyGradConfig,
+} from "./sparse-crossentropy.js";
 import { conv2dBackpropFilter } from "./conv2d-backprop-filter.js";
 import { conv2dBackpropInput } from "./conv2d-backprop-input.js";
 import { conv3dBackpropInput } from "./conv3d-backprop-input.js";
@@ -14,12 +20,24 @@ export interface WasmKernel {
   kernelFunc: tf.KernelFunc;
 }
 
-/** Kernels that tfjs-backend-wasm 4.22 lacks and that the gradients of tfjs-layers layers need. */
+/**
+ * Kernels that tfjs-backend-wasm 4.22 lacks: those the gradients of tfjs-layers layers need, and tslab-fit's fused
+ * Adam step, loss, metric and running sums.
+ */
 export const wasmKernels: ReadonlyArray<WasmKernel> = [
   { kernelName: "Conv2DBackpropFilter", kernelFunc: conv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropFilter", kernelFunc: depthwiseConv2dBackpropFilter },
   { kernelName: "DepthwiseConv2dNativeBackpropInput", kernelFunc: depthwiseConv2dBackpropInput },
   { kernelName: "UnsortedSegmentSum", kernelFunc: unsortedSegmentSum },
+  // Not a tfjs kernel: Adam's update of all variables in one step, which AdamOptimizer runs on wasm (fused-adam.ts).
+  { kernelName: FUSED_ADAM, kernelFunc: fusedAdam },
+  // Not tfjs kernels: sparse categorical cross-entropy, its gradient and sparse accuracy, each in one kernel, which
+  // fit uses on wasm (src/fit/fused-loss.ts).
+  { kernelName: SPARSE_CE, kernelFunc: sparseCrossentropy },
+  { kernelName: SPARSE_CE_GRAD, kernelFunc: sparseCrossentropyGrad },
+  { kernelName: SPARSE_ACCURACY, kernelFunc: sparseAccuracy },
+  // Not a tfjs kernel: fit's running sums of a batch's loss and metrics (src/fit/device-mean.ts).
+  { kernelName: ACCUMULATE, kernelFunc: accumulate },
 ];
 
 /**
@@ -46,6 +64,7 @@ export function nativeWasmKernel(kernelName: string): tf.KernelConfig | undefine
  */
 export function registerWasmKernels(): string[] {
   const added: string[] = [];
+  if (!tf.getGradient(SPARSE_CE)) tf.registerGradient(sparseCrossentropyGradConfig);
   for (const { kernelName, kernelFunc } of wasmKernels) {
     if (tf.getKernel(kernelName, "wasm")) continue;
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
@@ -61,9 +80,21 @@ export function registerWasmKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: "wasm", kernelFunc });
     added.push(kernelName);
   }
-  // BatchMatMul wraps wasm's own kernel rather than replacing it (see batch-matmul.ts).
-  useFasterWasmKernels();
+  installSpeedUpsOnce();
   // Not for speed: wasm's clamps turn NaN into numbers, hiding a diverged model (see nan-propagation.ts).
   useNaNKeepingWasmKernels();
   return added;
+}
+
+let speedUpsInstalled = false;
+/**
+ * BatchMatMul, GatherV2 and Slice wrap wasm's own kernels rather than replacing them (see faster.ts), and Adam takes
+ * its fused step: installed once, as soon as the wasm package is loaded, so that a benchmark or test that puts the
+ * stock ones back (useStockWasmKernels, useStockAdam) keeps them through later `fit` calls.
+ */
+function installSpeedUpsOnce(): void {
+  if (speedUpsInstalled || !tf.getKernel("BatchMatMul", "wasm")) return;
+  speedUpsInstalled = true;
+  useFasterWasmKernels();
+  useFusedAdam();
 }
