@@ -36,6 +36,6 @@ await run("memory.mjs", { limit: quick ? 200 : 500 });
   sections.push(r.status === 0 ? r.stdout.trim() : `### Time to the first chart in a fresh tslab kernel (target 4)\n\nFailed: ${r.stderr.slice(-500)}`);
   console.error(`first-chart.ts: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
-const text = [`# tslab-fit benchmarks (issue 13)`, "", "Reproduce: `npm run bench` (about 5 minutes on a quiet 2-core machine).", "", header, "", ...sections.flatMap((s) => [s, ""])].join("\n");
+const text = [`# tslab-fit benchmarks (issue 13)`, "", "Reproduce: `npm run bench` (one to two minutes on a quiet 2-core machine).", "", header, "", ...sections.flatMap((s) => [s, ""])].join("\n");
 writeFileSync(new URL("./results.md", import.meta.url), text);
 console.log(text);
