@@ -17,6 +17,12 @@ export function compareSpec(runs: Record<string, HistoryLike>, options: Omit<Cha
   const rowsByRun = names.map((run) => historyRows(runs[run]));
   const all: HistoryRow[] = rowsByRun.flat();
   const metrics = options.metrics ?? baseMetrics(all);
+  const keys = [...new Set(all.flatMap((row) => Object.keys(row)).filter((k) => k !== "epoch"))];
+  for (const metric of metrics) {
+    if (!keys.includes(metric) && !keys.includes(`val_${metric}`)) {
+      throw new Error(`metrics: "${metric}" is in no run's history; the runs have ${keys.join(", ") || "no metrics"}`);
+    }
+  }
   // Long rows {run, epoch, series, split, value}: one per point, so colour and dash need no transforms.
   const points: Record<string, unknown>[] = [];
   names.forEach((run, i) => {
@@ -35,7 +41,8 @@ export function compareSpec(runs: Record<string, HistoryLike>, options: Omit<Cha
     title: { text: metric, anchor: "start", fontSize: 12 },
     width,
     height,
-    transform: [{ filter: `datum.metric === ${JSON.stringify(metric)}${logs(metric) ? " && datum.value > 0" : ""}` }],
+    // "loss" draws loss and val_loss; "val_loss" names one series and draws only it.
+    transform: [{ filter: `datum.${metric.startsWith("val_") ? "series" : "metric"} === ${JSON.stringify(metric)}${logs(metric) ? " && datum.value > 0" : ""}` }],
     mark: { type: "line", strokeWidth: 2, point: all.length / Math.max(1, names.length) <= 150 ? { size: 18, filled: true } : false },
     encoding: {
       x: { field: "epoch", type: "quantitative", title: "epoch", scale: { nice: false, zero: false }, axis: epochAxis(all.map((r) => r.epoch)) },

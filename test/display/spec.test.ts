@@ -151,3 +151,13 @@ test("every variant also compiles without warnings under vega-lite 5.6.1, the ve
     assert.deepEqual(warnings, [], `${name}: ${warnings.join("; ")}`);
   }
 });
+
+test("compareSpec: a val_ metric draws that series of every run; a metric no run has is refused by name", async () => {
+  const run = (offset: number): HistoryLike => ({ epoch: [0, 1, 2], history: { loss: [1, 0.5, 0.3].map((v) => v + offset), val_loss: [1.1, 0.7, 0.6].map((v) => v + offset) } });
+  const runs = { adam: run(0), sgd: run(0.2) };
+  // Line paths in the SVG: the legends' symbols plus one per drawn series and run.
+  const linePaths = async (metrics: string[]) => ((await renderSvg(compareSpec(runs, { metrics }))).svg.match(/<path[^>]*d="M[^"]*L/g) ?? []).length;
+  const legend = (await linePaths(["loss"])) - 4; // loss panel: 2 runs × (train, validation)
+  assert.equal((await linePaths(["val_loss"])) - legend, 2, "val_loss: one validation line per run");
+  assert.throws(() => compareSpec(runs, { metrics: ["val_acc"] }), /metrics: "val_acc" is in no run's history; the runs have loss, val_loss/);
+});
