@@ -2,7 +2,7 @@
 // bench/step-anatomy.mjs); each wrapper hands the other cases to wasm's own kernel. The wrappers can be taken off
 // again, so benchmarks and tests compare both in one process.
 import * as tf from "@tensorflow/tfjs";
-import { transposedAMatMul } from "./batch-matmul.js";
+import { matMulAsPlainProducts } from "./batch-matmul.js";
 import { fastGather } from "./gather.js";
 import { fastSlice } from "./slice.js";
 import { unwrapWasmKernel, unwrappedWasmKernel, wrapWasmKernel } from "./wrap-kernel.js";
@@ -16,7 +16,7 @@ export const wrappedWasmKernels: ReadonlyArray<{ kernelName: string; wrap: Wrap 
     wrap: (stock) => {
       const transpose = tf.getKernel("Transpose", "wasm");
       if (!transpose) return stock;
-      return transposedAMatMul(stock as never, transpose.kernelFunc as never) as unknown as tf.KernelFunc;
+      return matMulAsPlainProducts(stock as never, transpose.kernelFunc as never) as unknown as tf.KernelFunc;
     },
   },
   { kernelName: "GatherV2", wrap: fastGather },

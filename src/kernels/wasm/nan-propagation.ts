@@ -31,14 +31,14 @@ function clampKernel(bounds: (attrs: tf.NamedAttrMap | undefined) => [number, nu
   };
 }
 
-export const clipByValueKeepingNaN = clampKernel((attrs) => [attrs!.clipValueMin as number, attrs!.clipValueMax as number]);
-export const relu6KeepingNaN = clampKernel(() => [0, 6]);
+const clipByValueKeepingNaN = clampKernel((attrs) => [attrs!.clipValueMin as number, attrs!.clipValueMax as number]);
+const relu6KeepingNaN = clampKernel(() => [0, 6]);
 
 /**
  * Wraps wasm's _FusedMatMul (every Dense layer's forward pass) so that relu and relu6 keep NaN: the product and bias
  * run fused as before, then the clamp is done here, in place (exact). Its elu and sigmoid already keep NaN.
  */
-export function activationKeepingNaN(stock: KernelFunc): KernelFunc {
+function activationKeepingNaN(stock: KernelFunc): KernelFunc {
   return (args) => {
     const activation = args.attrs?.activation;
     if (activation !== "relu" && activation !== "relu6") return stock(args);
