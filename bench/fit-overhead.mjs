@@ -1,5 +1,5 @@
 // How much does tslab-fit's Keras-faithful loop cost compared with tfjs's own model.fit? And what do tslab-fit's wasm
-// speed-ups (wrapped BatchMatMul/GatherV2/Slice, fused Adam; installed by default) give each loop against the stock
+// speed-ups (wrapped BatchMatMul/GatherV2/Slice, fused Adam, fit's one-kernel loss; installed by default) give each loop against the stock
 // kernels and AdamOptimizer? Same model, data, batch size and backend; runs alternate so machine noise hits all.
 // Prints medians and ratios.
 //   npm run build && node bench/fit-overhead.mjs [repeats=7] [backend=wasm]
@@ -8,6 +8,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { fit, loadMnist, EarlyStopping, ModelCheckpoint } from "../dist/index.js";
 import { useFasterWasmKernels, useStockWasmKernels } from "../dist/kernels/wasm/faster.js";
 import { useFusedAdam, useStockAdam } from "../dist/optimizers/fused-adam.js";
+import { useFusedLoss, useStockLoss } from "../dist/fit/fused-loss.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,11 +33,13 @@ function makeModel() {
 const stock = (run) => async (m) => {
   useStockWasmKernels();
   useStockAdam();
+  useStockLoss();
   try {
     await run(m);
   } finally {
     useFasterWasmKernels();
     useFusedAdam();
+    useFusedLoss();
   }
 };
 const tfjsFit = async (m) => m.fit(x, yFloat, { epochs: 1, batchSize: 32, validationSplit: 0.2, verbose: 0 });
@@ -44,8 +47,8 @@ const ourFit = async (m) => fit(m, x, y, { epochs: 1, batchSize: 32, validationS
 const variants = {
   "tfjs model.fit": tfjsFit,
   "tslab-fit fit": ourFit,
-  "tfjs model.fit, stock kernels + Adam": stock(tfjsFit),
-  "tslab-fit fit, stock kernels + Adam": stock(ourFit),
+  "tfjs model.fit, stock kernels + Adam + loss": stock(tfjsFit),
+  "tslab-fit fit, stock kernels + Adam + loss": stock(ourFit),
   "tslab-fit fit + EarlyStopping + ModelCheckpoint": async (m) => {
     const dir = mkdtempSync(join(tmpdir(), "bench-"));
     await fit(m, x, y, {

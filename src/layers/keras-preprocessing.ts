@@ -40,7 +40,7 @@ const f32 = Math.fround;
  * centers, in float32 as TensorFlow computes it. Bilinear: the two neighbours and the weight of the upper one;
  * nearest: `floor((i + 0.5) · scale)`, clamped. Used for the gradient (the forward values come from tfjs's kernels).
  */
-export function halfPixelSamples(inSize: number, outSize: number, interpolation: ResizeInterpolation): { lower: number[]; upper: number[]; lerp: number[] } {
+function halfPixelSamples(inSize: number, outSize: number, interpolation: ResizeInterpolation): { lower: number[]; upper: number[]; lerp: number[] } {
   const scale = f32(inSize / outSize);
   const lower: number[] = [];
   const upper: number[] = [];
@@ -134,14 +134,14 @@ function resizeImages(x: tf.Tensor, format: ImageDataFormat, height: number, wid
 const quotient = (a: number, b: number, float32: boolean) => Math.trunc(float32 ? f32(f32(a) / f32(b)) : a / b);
 
 /** The largest centered box of the target's aspect ratio (Keras's crop_to_aspect_ratio and smart_resize). */
-export function aspectCropBox(h: number, w: number, targetH: number, targetW: number, float32: boolean): { top: number; left: number; height: number; width: number } {
+function aspectCropBox(h: number, w: number, targetH: number, targetW: number, float32: boolean): { top: number; left: number; height: number; width: number } {
   const height = Math.max(Math.min(h, quotient(w * targetH, targetW, float32)), 1);
   const width = Math.max(Math.min(w, quotient(h * targetW, targetH, float32)), 1);
   return { top: Math.trunc((h - height) / 2), left: Math.trunc((w - width) / 2), height, width };
 }
 
 /** Rows (top and bottom) and columns (left and right) Keras's pad_to_aspect_ratio adds on each side. */
-export function aspectPadding(h: number, w: number, targetH: number, targetW: number): { rows: number; cols: number } {
+function aspectPadding(h: number, w: number, targetH: number, targetW: number): { rows: number; cols: number } {
   const padH = Math.max(h, quotient(w * targetH, targetW, true));
   const padW = Math.max(w, quotient(h * targetW, targetH, true));
   return { rows: Math.trunc((padH - h) / 2), cols: Math.trunc((padW - w) / 2) };

@@ -38,6 +38,12 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   useCausalMask?: boolean;
   /** The last input is Keras's `attention_mask` call argument, `(B, T, S)`, nonzero where attention is allowed. Default false. */
   attentionMaskInput?: boolean;
+  /**
+   * Where the query, the value and the key sit in a list of two inputs (the attention mask aside): `[0, 0, 1]` when
+   * the value is the query, `[0, 1, 0]` when the key is the query. Default `[0, 1, 1]` (the key is the value). `apply`
+   * sets it when given one tensor in two roles (`[x, x, k]` is applied as `[x, k]`).
+   */
+  inputIndices?: RoleIndices | null;
   kernelInitializer?: DenseArgs["kernelInitializer"];
   biasInitializer?: DenseArgs["biasInitializer"];
   kernelRegularizer?: DenseArgs["kernelRegularizer"];
@@ -60,6 +66,15 @@ interface DenseObjects {
 type AddWeight = (
   name: string, shape: number[], dtype: undefined, init: unknown, reg: unknown, trainable: boolean, constraint: unknown,
 ) => tf.LayerVariable;
+
+/** For query, value and key, the index of its tensor among the layer's inputs (the attention mask aside). */
+export type RoleIndices = [number, number, number];
+
+/** The roles of 1, 2 or 3 distinct inputs in list order: value = query and key = value when left out. */
+const IN_ORDER: RoleIndices[] = [[0, 0, 0], [0, 1, 1], [0, 1, 2]];
+/** The arrangements of two distinct inputs: the key is the value, the value is the query, the key is the query. */
+const TWO_INPUT_ROLES: RoleIndices[] = [[0, 1, 1], [0, 0, 1], [0, 1, 0]];
+const sameRoles = (a: RoleIndices, b: RoleIndices) => a.every((v, i) => v === b[i]);
 
 /** Keras masks attention with this additive term (Softmax's large negative number for float32). */
 const MASKED = -1e9;
@@ -110,6 +125,8 @@ export class MultiHeadAttention extends tf.layers.Layer {
   readonly outputDims: number[] | null;
   readonly useCausalMask: boolean;
   readonly attentionMaskInput: boolean;
+  /** Where query, value and key sit among two distinct inputs; null: in list order (see MultiHeadAttentionArgs). */
+  inputIndices: RoleIndices | null;
   /** tfjs's Dense parses the initializer/regularizer/constraint arguments; this layer reuses what it parsed. */
   private readonly objects: DenseObjects;
   /** Keras's sublayers query, key, value, attention_output (EinsumDense), built in that order. */
@@ -137,6 +154,11 @@ export class MultiHeadAttention extends tf.layers.Layer {
     }
     this.useCausalMask = args.useCausalMask ?? false;
     this.attentionMaskInput = args.attentionMaskInput ?? false;
+    const indices = args.inputIndices ?? null;
+    if (indices !== null && !(Array.isArray(indices) && TWO_INPUT_ROLES.some((r) => sameRoles(r, indices as RoleIndices)))) {
+      throw new Error(`MultiHeadAttention: inputIndices must be null, [0, 1, 1], [0, 0, 1] or [0, 1, 0] (got ${JSON.stringify(indices)})`);
+    }
+    this.inputIndices = indices && !sameRoles(indices, IN_ORDER[1]) ? [...indices] : null;
     this.objects = tf.layers.dense({
       units: 1,
       kernelInitializer: args.kernelInitializer ?? "glorotUniform",
@@ -153,10 +175,11 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   /**
-   * The inputs split into their roles: `[query, value, key?, attentionMask?]` (the mask last when
-   * `attentionMaskInput`), or the query alone for self-attention (value and key are the query).
+   * The layer's (distinct) inputs split into their roles: `[query, value, key?, attentionMask?]` (the mask last when
+   * `attentionMaskInput`), or the query alone for self-attention (value and key are the query); two inputs as
+   * `inputIndices` says.
    */
-  private roles<T>(list: T[]): { query: T; value: T; key: T; mask: T | null } {
+  inputRoles<T>(list: T[]): { query: T; value: T; key: T; mask: T | null } {
     const extra = this.attentionMaskInput ? 1 : 0;
     if (list.length < 1 + extra || list.length > 3 + extra) {
       const expected = this.attentionMaskInput
@@ -165,14 +188,20 @@ export class MultiHeadAttention extends tf.layers.Layer {
       throw new Error(`MultiHeadAttention "${this.name}": expects the inputs ${expected}, got ${list.length} input(s)`);
     }
     const tensors = list.slice(0, list.length - extra);
-    const [query, value = query, key = value] = tensors;
+    const [query, value, key] = this.rolesOf(tensors.length).map((i) => tensors[i]);
     return { query, value, key, mask: this.attentionMaskInput ? list[list.length - 1] : null };
   }
 
+  /** For query, value and key, its index among `count` distinct inputs. */
+  private rolesOf(count: number): RoleIndices {
+    return count === 2 && this.inputIndices ? this.inputIndices : IN_ORDER[count - 1];
+  }
+
   /**
-   * Self-attention `[x, x]` is applied as `[x]` (and a key equal to the value is dropped): tfjs's graph executor counts
-   * a tensor once per consuming layer but releases it once per input slot, so a tensor given twice would be disposed
-   * before its other consumers (the residual Add of a transformer block) run in `predict`.
+   * A tensor given in two roles is passed once (`[x, x]` as `[x]`, `[x, x, k]` as `[x, k]` with `inputIndices`
+   * `[0, 0, 1]`): tfjs's graph executor counts a tensor once per consuming layer but releases it once per input
+   * slot, so a tensor given twice would be disposed before its other consumers (the residual Add of a transformer
+   * block) run in `predict`.
    */
   apply(inputs: tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[], kwargs?: Kwargs): tf.Tensor | tf.Tensor[] | tf.SymbolicTensor | tf.SymbolicTensor[] {
     for (const x of Array.isArray(inputs) ? inputs : [inputs]) {
@@ -187,11 +216,36 @@ export class MultiHeadAttention extends tf.layers.Layer {
     }
     if (!Array.isArray(inputs)) return super.apply(inputs, kwargs);
     const list = [...inputs] as unknown[];
+    this.inputRoles(list); // refuses a wrong number of inputs before repeats are merged
     const mask = this.attentionMaskInput ? list.pop() : undefined;
-    if (list.length === 3 && list[2] === list[1]) list.pop();
-    if (list.length === 2 && list[1] === list[0]) list.pop();
-    if (mask !== undefined) list.push(mask);
-    return super.apply((list.length === 1 ? list[0] : list) as tf.Tensor[], kwargs);
+    const distinct = [...new Set(list)];
+    this.checkArrangement(list, distinct, inputs[0] instanceof tf.SymbolicTensor);
+    if (mask !== undefined) distinct.push(mask);
+    return super.apply((distinct.length === 1 ? distinct[0] : distinct) as tf.Tensor[], kwargs);
+  }
+
+  /**
+   * Keeps one arrangement of query, value and key per layer: the graph executor calls the layer on its distinct
+   * inputs only, so `inputIndices` must say what they are. Set by the first call; a later call in another is refused.
+   */
+  private checkArrangement(list: unknown[], distinct: unknown[], symbolic: boolean): void {
+    const [query, value = query, key = value] = list;
+    const given = [query, value, key].map((t) => distinct.indexOf(t)) as RoleIndices;
+    const current = this.rolesOf(distinct.length);
+    // Without repeats, the executor's call and a later symbolic call look alike; only the latter can be checked.
+    const checkable = distinct.length < list.length || (symbolic && this.built);
+    if (!checkable || sameRoles(given, current)) return;
+    if (!this.built && distinct.length === 2) {
+      this.inputIndices = sameRoles(given, IN_ORDER[1]) ? null : given;
+      return;
+    }
+    const names = ["query", "value", "key"];
+    const describe = (r: RoleIndices) => names.map((n, i) => `${n} = input ${r[i]}`).join(", ");
+    throw new Error(
+      `MultiHeadAttention "${this.name}": this layer takes its query, value and key as ${describe(current)} of ` +
+        `${distinct.length} distinct inputs, and this call gives ${describe(given)}. Call it as [query, value, key] with ` +
+        "the same tensor repeated where it was repeated first, or use another MultiHeadAttention layer",
+    );
   }
 
   /** The list of inputs, of input shapes. */
@@ -200,7 +254,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   build(inputShape: tf.Shape | tf.Shape[]): void {
-    const { query, value, key, mask } = this.roles(MultiHeadAttention.shapes(inputShape));
+    const { query, value, key, mask } = this.inputRoles(MultiHeadAttention.shapes(inputShape));
     for (const [what, s] of [["query", query], ["value", value], ["key", key]] as const) {
       if (s.length !== 3 || s[2] == null) {
         throw new Error(
@@ -229,13 +283,13 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const { query } = this.roles(MultiHeadAttention.shapes(inputShape));
+    const { query } = this.inputRoles(MultiHeadAttention.shapes(inputShape));
     return [...query.slice(0, -1), ...(this.outputDims ?? [query[query.length - 1]])];
   }
 
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
     return tf.tidy(() => {
-      const { query, value, key, mask } = this.roles(Array.isArray(inputs) ? inputs : [inputs]);
+      const { query, value, key, mask } = this.inputRoles(Array.isArray(inputs) ? inputs : [inputs]);
       const [b, t, dq] = query.shape as number[];
       const s = value.shape[1] as number;
       const h = this.numHeads;
@@ -290,6 +344,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
       attentionAxes: null,
       useCausalMask: this.useCausalMask,
       attentionMaskInput: this.attentionMaskInput,
+      inputIndices: this.inputIndices,
       kernelInitializer: dense.kernelInitializer,
       biasInitializer: dense.biasInitializer,
       kernelRegularizer: dense.kernelRegularizer,

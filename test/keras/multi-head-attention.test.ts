@@ -216,6 +216,7 @@ describe("MultiHeadAttention: Keras's math", () => {
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 1.5 }), /keyDim must be a positive integer/);
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, dropout: 1 }), /dropout must be a number in \[0, 1\)/);
     assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1] as unknown as null }), /attentionAxes \[1\] is not supported/);
+    assert.throws(() => multiHeadAttention({ numHeads: 2, keyDim: 2, inputIndices: [1, 0, 0] }), /inputIndices must be null, \[0, 1, 1\], \[0, 0, 1\] or \[0, 1, 0\] \(got \[1,0,0\]\)/);
     const layer = multiHeadAttention({ numHeads: 2, keyDim: 2 });
     const x = tf.input({ shape: [3, 4] });
     assert.throws(() => layer.apply([x, x, x, x]), /expects the inputs query, \[query, value\] or \[query, value, key\], got 4 input\(s\)/);
@@ -472,5 +473,52 @@ describe("MultiHeadAttention call arguments in .keras files", () => {
     const tokens = tf.input({ shape: [6] });
     const x = tf.layers.embedding({ inputDim: 10, outputDim: 4, maskZero: true }).apply(tokens) as tf.SymbolicTensor;
     assert.throws(() => multiHeadAttention({ numHeads: 1, keyDim: 2 }).apply([x, x]), /carries the padding mask of layer "embedding[^"]*".*attentionMaskInput: true/);
+  });
+});
+
+describe("MultiHeadAttention given one tensor in two roles (query = value, or query = key)", () => {
+  const T = 4;
+  // tfjs's predict frees a tensor once per input slot but counts it once per consuming layer: given twice to the
+  // layer, x was freed before the residual Add used it ("Tensor is disposed").
+  for (const roles of ["query=value", "query=key"] as const) {
+    it(`${roles}, with a residual: predict equals Keras's math, and the model round-trips through tfjs JSON and .keras`, async () => {
+      const input = tf.input({ shape: [T, 6], name: "x" });
+      // An intermediate tensor (a model input is never freed by predict).
+      const x = tf.layers.activation({ activation: "tanh", name: "tanh" }).apply(input) as tf.SymbolicTensor;
+      const other = tf.input({ shape: [T, roles === "query=value" ? 3 : 6], name: "other" });
+      const layer = multiHeadAttention({ numHeads: 2, keyDim: 3, name: "shared_roles" });
+      const attended = layer.apply(roles === "query=value" ? [x, x, other] : [x, other, x]) as tf.SymbolicTensor;
+      const y = tf.layers.add().apply([x, attended]) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: [input, other], outputs: y });
+      randomize(layer, 40);
+      const feed = [tf.randomNormal([2, T, 6], 0, 1, "float32", 41), tf.randomNormal([2, T, other.shape[2] as number], 0, 1, "float32", 42)];
+      const got = await (model.predict(feed) as tf.Tensor).data();
+      const [q, o] = [arr(tf.tanh(feed[0])), arr(feed[1])];
+      const attn = roles === "query=value" ? reference(q, q, o, weightsOf(layer), { heads: 2, keyDim: 3, valueDim: 3 })
+        : reference(q, o, q, weightsOf(layer), { heads: 2, keyDim: 3, valueDim: 3 });
+      const expected = attn.map((a, i) => a + q.data[i]);
+      assert.ok(maxDiff(got, expected) < 1e-4, `predict vs reference: ${maxDiff(got, expected)}`);
+
+      const fromJson = await tf.models.modelFromJSON(model.toJSON(null, false) as unknown as tf.io.ModelJSON);
+      fromJson.setWeights(model.getWeights());
+      assert.ok(maxDiff(got, await (fromJson.predict(feed) as tf.Tensor).data()) <= 1e-6, "tfjs JSON round trip");
+
+      const file = path.join(dir, `roles-${roles}.keras`);
+      await saveKeras(model, file, quiet);
+      const entry = ((await readKerasArchive(file)).config.config as any).layers.find((l: any) => l.class_name === "MultiHeadAttention");
+      const [node] = entry.inbound_nodes;
+      const names = [...node.args, node.kwargs.key].filter(Boolean).map((a: any) => a.config.keras_history[0]);
+      assert.deepEqual(names, roles === "query=value" ? ["tanh", "tanh", "other"] : ["tanh", "other", "tanh"], "Keras's query, value, key");
+      const back = await loadKeras(file, quiet);
+      assert.ok(maxDiff(got, await (back.predict(feed) as tf.Tensor).data()) <= 1e-6, ".keras round trip");
+    });
+  }
+
+  it("a layer takes one arrangement of its inputs: applying it again in another is refused, by name", () => {
+    const x = tf.input({ shape: [T, 6] });
+    const k = tf.input({ shape: [T, 3] });
+    const layer = multiHeadAttention({ numHeads: 1, keyDim: 2 });
+    layer.apply([x, x, k]);
+    assert.throws(() => layer.apply([x, k]), /MultiHeadAttention "[^"]+": .*query, value and key/);
   });
 });

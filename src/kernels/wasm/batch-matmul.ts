@@ -23,8 +23,8 @@ function lastTwoSwapped(rank: number): number[] {
   return perm;
 }
 
-/** The wrapped kernel, given the stock BatchMatMul and Transpose kernels (exported for the tests). */
-export function transposedAMatMul(matMul: KernelFunc, transpose: KernelFunc): KernelFunc {
+/** The wrapped kernel, given the stock BatchMatMul and Transpose kernels. */
+export function matMulAsPlainProducts(matMul: KernelFunc, transpose: KernelFunc): KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const transposeA = attrs?.transposeA === true;
     const transposeB = attrs?.transposeB === true;

@@ -2,9 +2,10 @@
 // bench/step-anatomy.mjs); each wrapper hands the other cases to wasm's own kernel. The wrappers can be taken off
 // again, so benchmarks and tests compare both in one process.
 import * as tf from "@tensorflow/tfjs";
-import { transposedAMatMul } from "./batch-matmul.js";
+import { matMulAsPlainProducts } from "./batch-matmul.js";
 import { fastGather } from "./gather.js";
 import { fastSlice } from "./slice.js";
+import { unwrapWasmKernel, unwrappedWasmKernel, wrapWasmKernel } from "./wrap-kernel.js";
 
 type Wrap = (stock: tf.KernelFunc) => tf.KernelFunc;
 
@@ -15,7 +16,7 @@ export const wrappedWasmKernels: ReadonlyArray<{ kernelName: string; wrap: Wrap 
     wrap: (stock) => {
       const transpose = tf.getKernel("Transpose", "wasm");
       if (!transpose) return stock;
-      return transposedAMatMul(stock as never, transpose.kernelFunc as never) as unknown as tf.KernelFunc;
+      return matMulAsPlainProducts(stock as never, transpose.kernelFunc as never) as unknown as tf.KernelFunc;
     },
   },
   { kernelName: "GatherV2", wrap: fastGather },
@@ -23,36 +24,20 @@ export const wrappedWasmKernels: ReadonlyArray<{ kernelName: string; wrap: Wrap 
 ];
 
 const STOCK = Symbol.for("tslab-fit.stockWasmKernel");
-type Tagged = tf.KernelFunc & { [STOCK]?: tf.KernelFunc };
 
 const chosen = (names?: string[]) => wrappedWasmKernels.filter((k) => !names || names.includes(k.kernelName));
 
 /** Installs the wrappers (or those named) on the wasm backend; a no-op before the wasm package is loaded, and when done. */
 export function useFasterWasmKernels(names?: string[]): void {
-  for (const { kernelName, wrap } of chosen(names)) {
-    const current = tf.getKernel(kernelName, "wasm");
-    if (!current || (current.kernelFunc as Tagged)[STOCK]) continue;
-    const kernelFunc = wrap(current.kernelFunc) as Tagged;
-    if (kernelFunc === current.kernelFunc) continue;
-    kernelFunc[STOCK] = current.kernelFunc;
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ ...current, kernelFunc });
-  }
+  for (const { kernelName, wrap } of chosen(names)) wrapWasmKernel(kernelName, STOCK, wrap);
 }
 
 /** Puts wasm's own kernels back (all, or those named). */
 export function useStockWasmKernels(names?: string[]): void {
-  for (const { kernelName } of chosen(names)) {
-    const current = tf.getKernel(kernelName, "wasm");
-    const stock = (current?.kernelFunc as Tagged | undefined)?.[STOCK];
-    if (!current || !stock) continue;
-    tf.unregisterKernel(kernelName, "wasm");
-    tf.registerKernel({ ...current, kernelFunc: stock });
-  }
+  for (const { kernelName } of chosen(names)) unwrapWasmKernel(kernelName, STOCK);
 }
 
 /** wasm's own kernel under a wrapper (for tests and benchmarks), or the registered one when not wrapped. */
 export function stockWasmKernel(kernelName: string): tf.KernelFunc | undefined {
-  const current = tf.getKernel(kernelName, "wasm")?.kernelFunc as Tagged | undefined;
-  return current?.[STOCK] ?? current;
+  return unwrappedWasmKernel(kernelName, STOCK);
 }

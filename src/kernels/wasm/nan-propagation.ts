@@ -6,6 +6,7 @@
 // poolings turn NaN into -Infinity even without an activation; that is left as it is (docs/backends.md).
 import * as tf from "@tensorflow/tfjs";
 import type { WasmBackend } from "./scope.js";
+import { wrapWasmKernel } from "./wrap-kernel.js";
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type KernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
@@ -30,14 +31,14 @@ function clampKernel(bounds: (attrs: tf.NamedAttrMap | undefined) => [number, nu
   };
 }
 
-export const clipByValueKeepingNaN = clampKernel((attrs) => [attrs!.clipValueMin as number, attrs!.clipValueMax as number]);
-export const relu6KeepingNaN = clampKernel(() => [0, 6]);
+const clipByValueKeepingNaN = clampKernel((attrs) => [attrs!.clipValueMin as number, attrs!.clipValueMax as number]);
+const relu6KeepingNaN = clampKernel(() => [0, 6]);
 
 /**
  * Wraps wasm's _FusedMatMul (every Dense layer's forward pass) so that relu and relu6 keep NaN: the product and bias
  * run fused as before, then the clamp is done here, in place (exact). Its elu and sigmoid already keep NaN.
  */
-export function activationKeepingNaN(stock: KernelFunc): KernelFunc {
+function activationKeepingNaN(stock: KernelFunc): KernelFunc {
   return (args) => {
     const activation = args.attrs?.activation;
     if (activation !== "relu" && activation !== "relu6") return stock(args);
@@ -53,15 +54,8 @@ const CLAMP_KERNELS: Record<string, KernelFunc> = { ClipByValue: clipByValueKeep
 
 /** Installs the NaN-keeping kernels on the wasm backend once per process (a no-op until wasm is loaded). */
 export function useNaNKeepingWasmKernels(): void {
-  const install = (kernelName: string, make: (stock: KernelFunc) => KernelFunc) => {
-    const stock = tf.getKernel(kernelName, "wasm");
-    if (!stock || (stock.kernelFunc as unknown as Record<symbol, unknown>)[WRAPPED]) return;
-    const kernelFunc = make(stock.kernelFunc as unknown as KernelFunc);
-    (kernelFunc as unknown as Record<symbol, unknown>)[WRAPPED] = stock.kernelFunc;
-    tf.unregisterKernel(kernelName, "wasm");
-    // The stock config keeps its setupFunc, already run for this backend; the wrapper needs none of its own.
-    tf.registerKernel({ ...stock, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-  };
+  const install = (kernelName: string, make: (stock: KernelFunc) => KernelFunc) =>
+    wrapWasmKernel(kernelName, WRAPPED, (stock) => make(stock as unknown as KernelFunc) as unknown as tf.KernelFunc);
   install("_FusedMatMul", activationKeepingNaN);
   for (const [name, kernel] of Object.entries(CLAMP_KERNELS)) install(name, () => kernel);
 }

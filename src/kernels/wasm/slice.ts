@@ -32,7 +32,7 @@ export function fastSlice(stock: tf.KernelFunc | undefined): tf.KernelFunc {
  * Copies the box [start, start + extent) of a row-major array of `shape` into `out`. Trailing axes taken whole merge
  * into one contiguous run, so most slices (rows of a matrix) are a single block copy.
  */
-export function copySlice(
+function copySlice(
   x: Float32Array | Int32Array | Uint8Array,
   shape: number[],
   start: number[],

@@ -55,22 +55,25 @@ function readNode(node: JsonObject, where: string): { args: Json[]; config: Json
   if (!absent(call.training)) throw new Error(`config.json: ${where} is called with a fixed training=${JSON.stringify(call.training)}, which tfjs cannot express`);
   const causal = call.use_causal_mask ?? false;
   if (typeof causal !== "boolean") throw new Error(`config.json: ${where}: use_causal_mask ${JSON.stringify(causal)} is not a boolean`);
-  // As the tfjs layer takes them: a key equal to the value is left out, and self-attention takes the query alone.
-  const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
+  // The tfjs layer's apply passes a tensor given in two roles once (and records which roles it fills).
   const inputs = [call.query, call.value, call.key].filter((t) => !absent(t));
-  if (inputs.length === 3 && same(inputs[2], inputs[1])) inputs.pop();
-  if (inputs.length === 2 && same(inputs[1], inputs[0])) inputs.pop();
   const tensors = [...inputs, ...(absent(call.attention_mask) ? [] : [call.attention_mask])];
   return { args: tensors, config: { use_causal_mask: causal, attention_mask_input: !absent(call.attention_mask) } };
+}
+
+/**
+ * The tfjs layer's distinct inputs → Keras's query, value and key (left out when it is the value, as Keras then
+ * uses the value), and the attention mask.
+ */
+function kerasCallInputs<T>(layer: tf.layers.Layer, tensors: T[]): { inputs: T[]; mask: T | undefined } {
+  const { query, value, key, mask } = (layer as MultiHeadAttention).inputRoles(tensors);
+  return { inputs: key === value ? [query, value] : [query, value, key], mask: mask ?? undefined };
 }
 
 /** The tfjs input list of one call → Keras's node: query and value (and key) positional, the rest as keywords. */
 function writeNode(layer: tf.layers.Layer, tensors: JsonObject[]): { args: Json[]; kwargs: JsonObject } {
   const mha = layer as MultiHeadAttention;
-  const mask = mha.attentionMaskInput ? tensors[tensors.length - 1] : undefined;
-  const given = mha.attentionMaskInput ? tensors.slice(0, -1) : tensors;
-  // Self-attention: the tfjs layer took the query alone; Keras is called with query and value.
-  const inputs = given.length === 1 ? [given[0], given[0]] : given;
+  const { inputs, mask } = kerasCallInputs(layer, tensors);
   const kwargs: JsonObject = {};
   if (mask) kwargs.attention_mask = mask;
   if (mha.useCausalMask) kwargs.use_causal_mask = true;
@@ -83,9 +86,8 @@ function writeNode(layer: tf.layers.Layer, tensors: JsonObject[]): { args: Json[
 
 /** Keras builds MultiHeadAttention from the shapes of query, value (and key): `build(query_shape, value_shape, key_shape)`. */
 function buildConfig(layer: tf.layers.Layer, shapes: Json[]): JsonObject {
-  const mha = layer as MultiHeadAttention;
-  const inputs = mha.attentionMaskInput ? shapes.slice(0, -1) : shapes;
-  const dict: JsonObject = { query_shape: inputs[0], value_shape: inputs[1] ?? inputs[0] };
+  const { inputs } = kerasCallInputs(layer, shapes);
+  const dict: JsonObject = { query_shape: inputs[0], value_shape: inputs[1] };
   if (inputs.length === 3) dict.key_shape = inputs[2];
   return { shapes_dict: dict };
 }
