@@ -146,11 +146,18 @@ async function runTraining(
   if (training.has(model)) {
     throw new Error("another fit() on this model is still running: await it (or stop it with its signal) first");
   }
-  training.add(model);
-  const stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inNotebook() });
   const validationFreq = options.validationFreq ?? 1;
   let lastLogs: Logs = {};
   const restoreLoss = fuseLossAndMetric(model);
+  let stop: StopRequest;
+  try {
+    stop = new StopRequest({ signal: options.signal, stopOnInterrupt: options.stopOnInterrupt ?? inNotebook() });
+  } catch (error) {
+    restoreLoss();
+    throw error;
+  }
+  // Marked only once nothing before the try below can throw: a mark left behind would refuse every later fit.
+  training.add(model);
   try {
     callbacks.setModel(model);
     callbacks.setParams(params);
