@@ -1,12 +1,12 @@
 // What does a crash-safe checkpoint cost, and what does writing it in the background save the training path?
 //  1. One save of the MNIST MLP (784-64-10, ~51k weights, with Adam state) per format, interleaved, against a
-//     plain unsafe write of the same bytes.
+//     plain unsafe write of the same bytes; and building the .keras bytes alone (the part that is CPU, not disk).
 //  2. Whole fits with ModelCheckpoint(.keras, saveBestOnly, val_loss): none / synchronous (background: false, the
 //     write inside the epoch's hook, as before) / background (default), interleaved; and the checkpoint's own hook
 //     time per fit and per epoch (onTrainEnd includes waiting for the last write).
 //   npm run build && node bench/checkpoint-save.mjs [repeats=15] [digits=2000,10000] [fitRepeats=5]
 import * as tf from "@tensorflow/tfjs";
-import { fit, ModelCheckpoint, saveModel } from "../dist/index.js";
+import { fit, kerasArchiveBytes, ModelCheckpoint, saveModel } from "../dist/index.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,6 +35,8 @@ async function oneSave() {
     },
     "TF.js layers folder (fsync + two renames)": () => saveModel(model, join(dir, "best")),
     ".keras archive (fsync + one rename)": () => saveModel(model, join(dir, "best.keras")),
+    // The CPU part of a .keras save (copy of the state, HDF5, ZIP) without the disk: what runs on the training thread.
+    ".keras bytes only, no disk (snapshot + HDF5 + ZIP)": () => kerasArchiveBytes(model),
   };
   const times = await interleave(variants, repeats);
   rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,12 @@ export interface WriteJob {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Serialisation runs back to back for this long before training gets its turn back: about one training step of a
+ * small model, so a write needs a few turns, not one per dataset.
+ */
+const SLICE_MS = 1;
+
+/**
  * Runs snapshotted saves one at a time, in order, while the caller goes on (training). At most one write runs and
  * one waits: a newer save to the same path replaces the waiting one (its model is newer, and would overwrite it
  * anyway); a save to another path waits until the slot is free, so snapshots never pile up in memory. Each write
@@ -27,6 +33,8 @@ export class BackgroundWrites<J extends WriteJob = WriteJob> {
   private running: J | undefined;
   private runningDone: Promise<void> = Promise.resolve();
   private waiting: J | undefined;
+  /** Set while someone waits for the writes (`flush`): nothing else needs the turns then, so the write runs through. */
+  private draining = 0;
 
   /** `interleave`: serialise in small chunks between training steps; otherwise each write runs straight through. */
   constructor(private readonly interleave = true) {}
@@ -46,7 +54,22 @@ export class BackgroundWrites<J extends WriteJob = WriteJob> {
 
   /** Resolves once every write queued so far has finished (successfully or not). */
   async flush(): Promise<void> {
-    while (this.running || this.waiting) await this.runningDone;
+    this.draining += 1;
+    try {
+      while (this.running || this.waiting) await this.runningDone;
+    } finally {
+      this.draining -= 1;
+    }
+  }
+
+  /** The write's `pause`: yields once a slice of work is done, unless the writes are being waited for. */
+  private pacer(): () => Promise<void> {
+    let sliceStart = performance.now();
+    return async () => {
+      if (this.draining > 0 || performance.now() - sliceStart < SLICE_MS) return;
+      await nextTurn();
+      sliceStart = performance.now();
+    };
   }
 
   private next(): void {
@@ -55,7 +78,7 @@ export class BackgroundWrites<J extends WriteJob = WriteJob> {
     this.waiting = undefined;
     this.running = job;
     this.runningDone = job
-      .write(this.interleave ? { pause: nextTurn } : {})
+      .write(this.interleave ? { pause: this.pacer() } : {})
       .then(
         () => job.settled(undefined),
         (error: unknown) => job.settled(error),
