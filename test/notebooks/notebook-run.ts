@@ -88,6 +88,11 @@ export function stdoutOf(cell: Cell): string {
   return (cell.outputs ?? []).filter((o) => o.output_type === "stream" && o.name === "stdout").map(textOf).join("");
 }
 
+/** The text of a cell's result (the value of its last expression). */
+export function resultOf(cell: Cell): string {
+  return (cell.outputs ?? []).filter((o) => o.output_type === "execute_result").map((o) => ([] as string[]).concat((o.data?.["text/plain"] as string | string[]) ?? []).join("")).join("");
+}
+
 /** The chart outputs of a cell: display data carrying a Vega-Lite spec. */
 export function chartsOf(cell: Cell): Output[] {
   return (cell.outputs ?? []).filter((o) => o.output_type === "display_data" && o.data && VL in o.data);
