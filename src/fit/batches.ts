@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { type StopRequest, yieldToEventLoop } from "./interrupt.js";
 import { shapeError, type Arrays } from "./prepare.js";
 import { standardize } from "./standardize.js";
 
@@ -166,4 +167,36 @@ export function datasetBatches(
     },
   };
   return source;
+}
+
+/** What one pass (evaluate or predict) does around each batch. */
+export interface PassHooks<T> {
+  begin(batch: number): Promise<void>;
+  /** Runs the model on the batch; the batch is freed right after. */
+  step(b: Batch): Promise<T> | T;
+  end(batch: number, result: T): Promise<void>;
+}
+
+/**
+ * One pass over a source's batches: stops with the pass's name when a stop was requested, frees each batch once its
+ * step is done, and gives the event loop a turn between batches (only when there is a stop request to notice).
+ */
+export async function eachBatch<T>(source: BatchSource, pass: "evaluate" | "predict", stop: StopRequest | undefined, hooks: PassHooks<T>): Promise<void> {
+  let batch = 0;
+  for await (const b of source.epoch()) {
+    if (stop?.requested) {
+      b.dispose();
+      throw stop.error(pass, batch, source.steps);
+    }
+    await hooks.begin(batch);
+    let result: T;
+    try {
+      result = await hooks.step(b);
+    } finally {
+      b.dispose();
+    }
+    await hooks.end(batch, result);
+    batch += 1;
+    if (stop) await yieldToEventLoop();
+  }
 }

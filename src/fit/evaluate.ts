@@ -6,9 +6,9 @@ import type { Callback, CallbackConfig } from "./callback.js";
 import { CallbackList } from "./callback-list.js";
 import { withMessage } from "./errors.js";
 import { evaluateWithHooks, type Tensors } from "./fit.js";
-import { StopRequest, yieldToEventLoop } from "./interrupt.js";
+import { StopRequest } from "./interrupt.js";
 import { kerasMetricNames, type FitParams, type Logs } from "./logs.js";
-import { arrayBatches, datasetBatches, type BatchSource } from "./batches.js";
+import { arrayBatches, datasetBatches, eachBatch, type BatchSource } from "./batches.js";
 import { asTensorList, checkFitOptions, prepareArrays } from "./prepare.js";
 import { weightedTestStep, WeightedMeans } from "./weighted-test.js";
 
@@ -93,22 +93,11 @@ async function runWeightedEvaluation(
   try {
     await callbacks.onTestBegin({});
     const running = new WeightedMeans(names, model);
-    let batch = 0;
-    for await (const b of source.epoch()) {
-      if (stop.requested) {
-        b.dispose();
-        throw stop.error("evaluate", batch, source.steps);
-      }
-      await callbacks.onTestBatchBegin(batch, {});
-      try {
-        running.add(await step(b));
-      } finally {
-        b.dispose();
-      }
-      await callbacks.onTestBatchEnd(batch, running.means());
-      batch += 1;
-      await yieldToEventLoop();
-    }
+    await eachBatch(source, "evaluate", stop, {
+      begin: (batch) => callbacks.onTestBatchBegin(batch, {}),
+      step: async (b) => running.add(await step(b)),
+      end: (batch) => callbacks.onTestBatchEnd(batch, running.means()),
+    });
     const logs = running.means();
     await callbacks.onTestEnd(logs);
     return logs;
@@ -195,25 +184,16 @@ export async function predict(model: tf.LayersModel, x: Tensors, options: PassOp
   const parts: tf.Tensor[][] = model.outputs.map(() => []);
   try {
     await callbacks.onPredictBegin({});
-    let batch = 0;
-    for await (const b of source.epoch()) {
-      if (stop.requested) {
-        b.dispose();
-        throw stop.error("predict", batch, source.steps);
-      }
-      await callbacks.onPredictBatchBegin(batch, {});
-      let outputs: tf.Tensor[];
-      try {
+    await eachBatch(source, "predict", stop, {
+      begin: (batch) => callbacks.onPredictBatchBegin(batch, {}),
+      step: (b) => {
         const out = model.predictOnBatch(b.xs);
-        outputs = Array.isArray(out) ? out : [out];
-      } finally {
-        b.dispose();
-      }
-      outputs.forEach((t, i) => parts[i].push(t));
-      await callbacks.onPredictBatchEnd(batch, { outputs: outputs.length === 1 ? outputs[0] : outputs });
-      batch += 1;
-      await yieldToEventLoop();
-    }
+        const outputs = Array.isArray(out) ? out : [out];
+        outputs.forEach((t, i) => parts[i].push(t));
+        return outputs;
+      },
+      end: (batch, outputs) => callbacks.onPredictBatchEnd(batch, { outputs: outputs.length === 1 ? outputs[0] : outputs }),
+    });
     const result = parts.map((list) => (list.length === 1 ? list[0].clone() : tf.concat(list, 0)));
     await callbacks.onPredictEnd({});
     return result.length === 1 ? result[0] : result;

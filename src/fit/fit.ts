@@ -12,7 +12,7 @@ import { RunningMean } from "./running-mean.js";
 import { namedTestValues } from "./test-values.js";
 import { DeviceMean } from "./device-mean.js";
 import { fuseLossAndMetric } from "./fused-loss.js";
-import { arrayBatches, datasetBatches, type Batch, type BatchSource } from "./batches.js";
+import { arrayBatches, datasetBatches, eachBatch, type Batch, type BatchSource } from "./batches.js";
 import { checkFitOptions, prepareArrays, type Arrays } from "./prepare.js";
 
 export type Tensors = tf.Tensor | tf.Tensor[];
@@ -285,40 +285,31 @@ export async function evaluateWithHooks(
   callbacks: CallbackList,
   stop?: StopRequest,
 ): Promise<Logs> {
+  // tfjs's evaluate, read back under Keras's names.
+  const testLogs = async (xs: tf.Tensor | tf.Tensor[], ys: tf.Tensor | tf.Tensor[], batchSize: number): Promise<Logs> => {
+    const out = model.evaluate(xs, ys, { batchSize, verbose: 0 });
+    const scalars = Array.isArray(out) ? out : [out];
+    const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
+    tf.dispose(scalars);
+    return namedTestValues(values, names, model.outputs.length);
+  };
   await callbacks.onTestBegin({});
   if (source.whole && !callbacks.wantsTestBatchLogs) {
     // Nobody watches the test batches: one evaluate call over all the data, as tfjs's own fit does.
     const { xs, ys, batchSize } = source.whole;
-    const out = model.evaluate(xs.length === 1 ? xs[0] : xs, ys.length === 1 ? ys[0] : ys, { batchSize, verbose: 0 });
-    const scalars = Array.isArray(out) ? out : [out];
-    const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
-    tf.dispose(scalars);
-    const logs = namedTestValues(values, names, model.outputs.length);
+    const logs = await testLogs(xs.length === 1 ? xs[0] : xs, ys.length === 1 ? ys[0] : ys, batchSize);
     await callbacks.onTestEnd(logs);
     return logs;
   }
   const running = new RunningMean(names);
-  let batch = 0;
-  for await (const b of source.epoch()) {
-    if (stop?.requested) {
-      b.dispose();
-      throw stop.error("evaluate", batch, source.steps);
-    }
-    await callbacks.onTestBatchBegin(batch, {});
-    try {
-      const out = model.evaluate(b.xs, b.ys, { batchSize: b.size, verbose: 0 });
-      const scalars = Array.isArray(out) ? out : [out];
-      const values = await Promise.all(scalars.map(async (s) => (await s.data())[0]));
-      tf.dispose(scalars);
-      const named = namedTestValues(values, names, model.outputs.length);
+  await eachBatch(source, "evaluate", stop, {
+    begin: (batch) => callbacks.onTestBatchBegin(batch, {}),
+    step: async (b) => {
+      const named = await testLogs(b.xs, b.ys, b.size);
       running.add(names.map((n) => named[n]), b.size);
-    } finally {
-      b.dispose();
-    }
-    await callbacks.onTestBatchEnd(batch, running.means());
-    batch += 1;
-    if (stop) await yieldToEventLoop();
-  }
+    },
+    end: (batch) => callbacks.onTestBatchEnd(batch, running.means()),
+  });
   const logs = running.means();
   await callbacks.onTestEnd(logs);
   return logs;
